@@ -1,0 +1,114 @@
+#include "platform/linux/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace spark::platform {
+
+Result<FileSource> FileSource::open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    return Status::error(e == ENOENT ? Code::kNotFound : e == EACCES ? Code::kPermissionDenied : Code::kIo,
+                         "cannot open %s: %s", path.c_str(), std::strerror(e));
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::error(Code::kInvalidArgument, "%s is not a regular file", path.c_str());
+  }
+  return FileSource(fd, static_cast<uint64_t>(st.st_size), path);
+}
+
+FileSource::FileSource(FileSource&& other) noexcept
+    : fd_(other.fd_), size_(other.size_), path_(std::move(other.path_)) {
+  other.fd_ = -1;
+}
+
+FileSource::~FileSource() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<size_t> FileSource::read(MutBytes buf) {
+  for (;;) {
+    ssize_t n = ::read(fd_, buf.data(), buf.size());
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) {
+      return Status::error(Code::kIo, "read %s: %s", path_.c_str(), std::strerror(errno));
+    }
+  }
+}
+
+Status FileSource::rewind() {
+  if (lseek(fd_, 0, SEEK_SET) != 0) {
+    return Status::error(Code::kIo, "seek %s: %s", path_.c_str(), std::strerror(errno));
+  }
+  return Status::ok();
+}
+
+Result<AtomicFileSink> AtomicFileSink::create(const std::string& path, unsigned mode) {
+  std::string temp = path + ".tmp-" + std::to_string(getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return Status::error(errno == EACCES ? Code::kPermissionDenied : Code::kIo,
+                         "cannot create %s: %s", temp.c_str(), std::strerror(errno));
+  }
+  return AtomicFileSink(fd, path, std::move(temp));
+}
+
+AtomicFileSink::AtomicFileSink(AtomicFileSink&& other) noexcept
+    : fd_(other.fd_), path_(std::move(other.path_)), temp_(std::move(other.temp_)) {
+  other.fd_ = -1;
+  other.temp_.clear();
+}
+
+AtomicFileSink::~AtomicFileSink() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+}
+
+Status AtomicFileSink::write(ConstBytes data) {
+  if (fd_ < 0) return Status::error(Code::kFailedPrecondition, "write to a closed file");
+  while (!data.empty()) {
+    ssize_t n = ::write(fd_, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::error(errno == ENOSPC ? Code::kResourceExhausted : Code::kIo, "write %s: %s",
+                           temp_.c_str(), std::strerror(errno));
+    }
+    data = data.subspan(static_cast<size_t>(n));
+  }
+  return Status::ok();
+}
+
+Status AtomicFileSink::commit() {
+  if (fd_ < 0) return Status::error(Code::kFailedPrecondition, "commit of a closed file");
+  if (fsync(fd_) != 0) return Status::error(Code::kIo, "fsync %s: %s", temp_.c_str(), std::strerror(errno));
+  int rc = ::close(fd_);
+  fd_ = -1;
+  if (rc != 0) return Status::error(Code::kIo, "close %s: %s", temp_.c_str(), std::strerror(errno));
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    return Status::error(Code::kIo, "rename %s to %s: %s", temp_.c_str(), path_.c_str(),
+                         std::strerror(errno));
+  }
+  temp_.clear();
+  return sync_parent_dir(path_);
+}
+
+Status sync_parent_dir(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::error(Code::kIo, "open directory %s: %s", dir.c_str(), std::strerror(errno));
+  int rc = fsync(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) return Status::error(Code::kIo, "fsync directory %s: %s", dir.c_str(), std::strerror(e));
+  return Status::ok();
+}
+
+}  // namespace spark::platform

@@ -1,0 +1,59 @@
+# Shared by the Raspberry Pi cross toolchain files: Debian's cross compiler
+# for SPARK_TRIPLET, Debian's multiarch libraries as the target's libraries,
+# and qemu-user as the emulator that runs the target's test binaries.
+#
+# Inputs (set by the including file): SPARK_TRIPLET, SPARK_PROCESSOR,
+# SPARK_QEMU (qemu-aarch64 | qemu-arm).
+#
+# A real Raspberry Pi OS sysroot instead of Debian's multiarch packages:
+#   cmake --preset rpi-aarch64 -DCMAKE_SYSROOT=/path/to/rpi-sysroot
+# where the sysroot is a copy of the Pi's /usr and /lib (e.g. made with
+# `rsync -aR pi:/usr/include pi:/usr/lib pi:/lib` after installing the -dev
+# packages of tools/bootstrap --help on the Pi). Its libraries are then used
+# for linking and as qemu's -L prefix, so binaries match the Pi's glibc.
+
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR ${SPARK_PROCESSOR})
+set(CMAKE_C_COMPILER ${SPARK_TRIPLET}-gcc)
+set(CMAKE_CXX_COMPILER ${SPARK_TRIPLET}-g++)
+set(CMAKE_LIBRARY_ARCHITECTURE ${SPARK_TRIPLET})
+
+# Unpacked -dev packages that apt could not install (tools/bootstrap, armhf
+# on a day its archive index is broken).
+set(SPARK_OVERLAY /usr/local/lib/sparkcam-overlay/${SPARK_TRIPLET})
+
+if(CMAKE_SYSROOT)
+  set(CMAKE_FIND_ROOT_PATH ${CMAKE_SYSROOT})
+  set(_spark_qemu_prefix ${CMAKE_SYSROOT})
+else()
+  # "/" is needed: Debian's multiarch headers (mbedtls/, jpeglib.h) live in
+  # /usr/include and the libraries in /usr/lib/<triplet>.
+  set(CMAKE_FIND_ROOT_PATH / /usr/${SPARK_TRIPLET})
+  set(_spark_qemu_prefix /usr/${SPARK_TRIPLET})
+  if(EXISTS ${SPARK_OVERLAY})
+    list(PREPEND CMAKE_FIND_ROOT_PATH ${SPARK_OVERLAY})
+    # jconfig.h is per architecture and the compiler only searches
+    # /usr/include/<triplet> when that folder exists.
+    set(CMAKE_C_FLAGS_INIT "-isystem ${SPARK_OVERLAY}/usr/include/${SPARK_TRIPLET}")
+    set(CMAKE_CXX_FLAGS_INIT "-isystem ${SPARK_OVERLAY}/usr/include/${SPARK_TRIPLET}")
+    set(CMAKE_EXE_LINKER_FLAGS_INIT
+        "-Wl,-rpath-link,${SPARK_OVERLAY}/usr/lib/${SPARK_TRIPLET}:/usr/lib/${SPARK_TRIPLET}:/lib/${SPARK_TRIPLET}")
+  endif()
+endif()
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+
+set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${SPARK_TRIPLET}/pkgconfig:/usr/share/pkgconfig")
+
+# binfmt_misc is not mounted on these machines: run test binaries through
+# qemu-user explicitly. -L finds the target's dynamic loader and libstdc++.
+find_program(SPARK_QEMU_PATH ${SPARK_QEMU})
+if(NOT SPARK_QEMU_PATH)
+  message(FATAL_ERROR "sparkcam: ${SPARK_QEMU} not found: install qemu-user (run tools/bootstrap)")
+endif()
+set(CMAKE_CROSSCOMPILING_EMULATOR ${SPARK_QEMU_PATH} -L ${_spark_qemu_prefix})
+if(NOT CMAKE_SYSROOT AND EXISTS ${SPARK_OVERLAY}/usr/lib/${SPARK_TRIPLET})
+  list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -E LD_LIBRARY_PATH=${SPARK_OVERLAY}/usr/lib/${SPARK_TRIPLET})
+endif()
