@@ -30,7 +30,8 @@ const char* code_name(Code code) {
 
 namespace {
 // vsnprintf into buf, marking truncation with a trailing "...".
-void format_into(char* buf, size_t size, const char* fmt, va_list ap) {
+__attribute__((format(printf, 3, 0))) void format_into(char* buf, size_t size, const char* fmt,
+                                                     va_list ap) {
   int n = std::vsnprintf(buf, size, fmt, ap);
   if (n >= static_cast<int>(size) && size > 4) std::memcpy(buf + size - 4, "...", 4);
   if (n < 0) buf[0] = '\0';

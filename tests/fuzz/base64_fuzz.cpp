@@ -1,0 +1,30 @@
+// Streamed base64 must equal one-shot base64 for any input split anywhere.
+#include <cstdlib>
+#include <vector>
+
+#include "codec/base64.h"
+
+using namespace spark;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  size_t split = data[0] % size;
+  ConstBytes in(data + 1, size - 1);
+  std::vector<uint8_t> expected(static_cast<size_t>(codec::base64_encoded_size(in.size())));
+  if (codec::base64_encode(in, MutBytes(expected.data(), expected.size())) != expected.size() &&
+      !in.empty()) {
+    std::abort();
+  }
+  GrowingSink sink(expected.size());
+  codec::Base64Encoder enc(sink);
+  if (!enc.write(in.first(split)).is_ok() || !enc.write(in.subspan(split)).is_ok() ||
+      !enc.finish().is_ok()) {
+    std::abort();
+  }
+  ConstBytes got = sink.bytes();
+  if (got.size() != expected.size()) std::abort();
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (got[i] != expected[i]) std::abort();
+  }
+  return 0;
+}
