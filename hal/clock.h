@@ -13,6 +13,9 @@ class Clock {
   // Monotonic milliseconds from an arbitrary origin.
   virtual uint64_t now_ms() = 0;
   virtual void sleep_ms(uint32_t ms) = 0;
+  // Calendar time, seconds since 1970 UTC (for journal stamps and the cost
+  // ledger's days; never for measuring intervals).
+  virtual uint64_t wall_time_s() = 0;
 };
 
 class Deadline {
@@ -44,13 +47,16 @@ class Deadline {
 // A clock that moves only when told to; sleeping advances it.
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(uint64_t start_ms = 0) : now_(start_ms) {}
+  explicit ManualClock(uint64_t start_ms = 0, uint64_t wall_start_s = 1767225600)
+      : now_(start_ms), wall_start_s_(wall_start_s) {}
   uint64_t now_ms() override { return now_; }
+  uint64_t wall_time_s() override { return wall_start_s_ + now_ / 1000; }
   void sleep_ms(uint32_t ms) override { now_ += ms; }
   void advance_ms(uint64_t ms) { now_ += ms; }
 
  private:
   uint64_t now_;
+  uint64_t wall_start_s_;  // 2026-01-01 by default
 };
 
 }  // namespace spark::hal

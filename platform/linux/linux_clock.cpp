@@ -20,6 +20,12 @@ void MonotonicClock::sleep_ms(uint32_t ms) {
   }
 }
 
+uint64_t MonotonicClock::wall_time_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return ts.tv_sec > 0 ? static_cast<uint64_t>(ts.tv_sec) : 0;
+}
+
 Status GetrandomEntropy::fill(MutBytes out) {
   size_t got = 0;
   while (got < out.size()) {

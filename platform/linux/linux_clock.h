@@ -10,6 +10,7 @@ class MonotonicClock final : public hal::Clock {
  public:
   uint64_t now_ms() override;
   void sleep_ms(uint32_t ms) override;
+  uint64_t wall_time_s() override;
 };
 
 class GetrandomEntropy final : public hal::Entropy {
