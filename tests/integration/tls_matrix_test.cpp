@@ -1,0 +1,137 @@
+// The certificate matrix against openssl s_server, plus handshake deadline,
+// refusal, pins, resumption and the TLS heap bound.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "heap_meter.h"
+#include "net_fixture.h"
+#include "tls/probe.h"
+
+using namespace spark;
+using namespace spark::test;
+
+namespace {
+
+Status handshake_with(NetStack& net, uint16_t port, tls::HandshakeInfo* info = nullptr) {
+  REQUIRE(net.init_status.is_ok());
+  tls::ProbeReport report;
+  Status s = tls::probe(net.tls, net.socket, net.clock, "localhost", port,
+                        hal::Deadline::after(net.clock, 30000), report);
+  if (info) *info = report.info;
+  return s;
+}
+
+std::string rejection(const std::string& cert) {
+  auto server = NetServer::start("sserver", {cert});
+  NetStack net;
+  Status s = handshake_with(net, server->port());
+  CHECK(s.code() == Code::kUnauthenticated);
+  return s.message();
+}
+
+}  // namespace
+
+TEST_CASE("tls_accepts_a_good_certificate_and_reports_it") {
+  auto server = NetServer::start("sserver", {"server"});
+  NetStack net;
+  tls::HandshakeInfo info;
+  REQUIRE(handshake_with(net, server->port(), &info).is_ok());
+  CHECK(std::string(info.version) == "TLSv1.2");
+  CHECK(std::string(info.suite).find("GCM") != std::string::npos);
+  CHECK(std::string(info.subject) == "CN=server");
+  CHECK(std::string(info.issuer) == "CN=sparkcam test CA");
+  CHECK(std::string(info.spki_pin).rfind("sha256/", 0) == 0);
+}
+
+TEST_CASE("tls_rejects_an_expired_certificate_saying_when") {
+  std::string m = rejection("expired");
+  CHECK_MESSAGE(m.find("certificate expired on 2021-01-01 00:00:00 UTC") != std::string::npos, m);
+}
+
+TEST_CASE("tls_rejects_a_not_yet_valid_certificate") {
+  std::string m = rejection("future");
+  CHECK_MESSAGE(m.find("not valid until 2040-01-01") != std::string::npos, m);
+}
+
+TEST_CASE("tls_rejects_a_wrong_host_name_listing_the_certificate_names") {
+  std::string m = rejection("wrong-host");
+  CHECK_MESSAGE(m.find("host name mismatch: certificate is for DNS:wrong.example, "
+                       "DNS:other.example, not localhost") != std::string::npos,
+                m);
+}
+
+TEST_CASE("tls_rejects_a_self_signed_certificate") {
+  std::string m = rejection("self-signed");
+  CHECK_MESSAGE(m.find("self-signed certificate (CN=localhost) is not trusted") != std::string::npos,
+                m);
+}
+
+TEST_CASE("tls_rejects_a_certificate_from_an_unknown_ca") {
+  std::string m = rejection("unknown-ca");
+  CHECK_MESSAGE(m.find("unknown CA (issuer CN=sparkcam other CA)") != std::string::npos, m);
+}
+
+TEST_CASE("tls_pins_accept_the_right_key_and_reject_another") {
+  auto server = NetServer::start("sserver", {"server"});
+  tls::HandshakeInfo info;
+  {
+    NetStack net;
+    REQUIRE(handshake_with(net, server->port(), &info).is_ok());
+  }
+  tls::Config good = NetStack::default_tls();
+  good.pins = std::string("sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=, ") + info.spki_pin;
+  NetStack pinned(good);
+  CHECK(handshake_with(pinned, server->port()).is_ok());
+
+  tls::Config wrong = NetStack::default_tls();
+  wrong.pins = "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  NetStack mismatched(wrong);
+  Status s = handshake_with(mismatched, server->port());
+  CHECK(s.code() == Code::kUnauthenticated);
+  CHECK_MESSAGE(std::string(s.message()).find("matches no configured pin") != std::string::npos,
+                s.message());
+  CHECK(std::string(s.message()).find(info.spki_pin) != std::string::npos);
+}
+
+TEST_CASE("tls_handshake_times_out_against_a_silent_server") {
+  auto server = NetServer::start("stall");
+  tls::Config c = NetStack::default_tls();
+  c.handshake_timeout_ms = 1000;
+  NetStack net(c);
+  Status s = handshake_with(net, server->port());
+  CHECK(s.code() == Code::kDeadlineExceeded);
+  CHECK_MESSAGE(std::string(s.message()) == "timed out after 1 s during handshake", s.message());
+}
+
+TEST_CASE("socket_reports_connection_refused") {
+  NetStack net;
+  Status s = handshake_with(net, closed_port());
+  CHECK(s.code() == Code::kUnavailable);
+  CHECK_MESSAGE(std::string(s.message()).find("connection refused by 127.0.0.1:") !=
+                    std::string::npos,
+                s.message());
+}
+
+TEST_CASE("socket_reports_an_unresolvable_host") {
+  NetStack net;
+  Status s = net.socket.connect("no-such-host.invalid", 443, hal::Deadline::after(net.clock, 5000));
+  CHECK(s.code() == Code::kNotFound);
+}
+
+TEST_CASE("tls_session_heap_is_bounded") {
+  auto server = NetServer::start("sserver", {"server"});
+  NetStack net;
+  REQUIRE(net.init_status.is_ok());
+  HeapScope scope;
+  tls::ProbeReport report;
+  REQUIRE(tls::probe(net.tls, net.socket, net.clock, "localhost", server->port(),
+                     hal::Deadline::after(net.clock, 30000), report)
+              .is_ok());
+  size_t peak = scope.peak_above_start();
+  MESSAGE("TLS session peak heap (handshake + records): " << peak << " bytes");
+  if (heap_meter_available()) {
+    CHECK(peak > 2 * 16384);   // the two record buffers exist: the meter sees mbedTLS
+    CHECK(peak < 100 * 1024);  // tls.h's stated worst case
+  }
+}
