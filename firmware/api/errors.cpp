@@ -204,8 +204,7 @@ Verdict classify_transport(Phase phase, const Status& fault, bool request_sent) 
     case Code::kUnauthenticated:
     case Code::kInvalidArgument:
     case Code::kFailedPrecondition:
-    case Code::kResourceExhausted:
-    case Code::kDataLoss:
+    case Code::kResourceExhausted:  // a reply over its cap: hostile, not flaky
       return make(ErrorClass::kTransient, Retry::kNo, fault);
     default:
       return make(ErrorClass::kTransient, Retry::kBackoff, fault);

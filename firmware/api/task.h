@@ -13,8 +13,7 @@
 #include <cstdint>
 #include <optional>
 
-#include <picojson.h>
-
+#include "codec/json_parse.h"  // picojson, with its asserts made non-throwing
 #include "core/status.h"
 
 namespace spark::api {

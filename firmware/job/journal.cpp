@@ -1,11 +1,10 @@
 #include "job/journal.h"
 
-#include <picojson.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <memory>
 
+#include "codec/json_parse.h"
 #include "core/log.h"
 
 namespace spark::job {
@@ -178,6 +177,14 @@ Status Journal::set_result(JournalEntry& e, const std::string& url, std::optiona
   e.url = url;
   e.size = size;
   e.stage = Stage::kResult;
+  return save(e);
+}
+
+Status Journal::reset_to_intent(JournalEntry& e) {
+  e.task_id.clear();
+  e.url.clear();
+  e.size.reset();
+  e.stage = Stage::kIntent;
   return save(e);
 }
 

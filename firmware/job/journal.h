@@ -70,6 +70,9 @@ class Journal {
   Status begin(JournalEntry& e);
   Status set_task(JournalEntry& e, const std::string& task_id);
   Status set_result(JournalEntry& e, const std::string& url, std::optional<uint64_t> size);
+  // Back to an intent without a task (before a second create of the same
+  // photo, after the first task failed on the service side).
+  Status reset_to_intent(JournalEntry& e);
   // Records the stored result and adds its cost to the ledger.
   Status finish(JournalEntry& e, const std::string& cost);
   Status forget(const JournalEntry& e);

@@ -99,6 +99,23 @@ Status AtomicFileSink::commit() {
   return sync_parent_dir(path_);
 }
 
+Result<std::unique_ptr<hal::OutputFile>> PosixFileSystem::create(const std::string& path) {
+  SPARK_TRY_ASSIGN(AtomicFileSink sink, AtomicFileSink::create(path, 0644));
+  return std::unique_ptr<hal::OutputFile>(new AtomicFileSink(std::move(sink)));
+}
+
+Result<std::vector<uint8_t>> PosixFileSystem::read(const std::string& path, size_t max) {
+  SPARK_TRY_ASSIGN(FileSource src, FileSource::open(path));
+  uint64_t size = src.size().value_or(0);
+  if (size > max) {
+    return Status::error(Code::kResourceExhausted, "%s is %llu bytes, over the %zu-byte limit",
+                         path.c_str(), static_cast<unsigned long long>(size), max);
+  }
+  std::vector<uint8_t> data(static_cast<size_t>(size));
+  SPARK_TRY(read_exact(src, MutBytes(data.data(), data.size())));
+  return data;
+}
+
 Status sync_parent_dir(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/io.h"
+#include "hal/storage.h"
 
 namespace spark::platform {
 
@@ -33,7 +34,7 @@ class FileSource final : public ByteSource {
   std::string path_;
 };
 
-class AtomicFileSink final : public ByteSink {
+class AtomicFileSink final : public hal::OutputFile {
  public:
   // mode: permission bits of the final file (e.g. 0644, 0600 for secrets).
   static Result<AtomicFileSink> create(const std::string& path, unsigned mode = 0644);
@@ -43,7 +44,7 @@ class AtomicFileSink final : public ByteSink {
 
   Status write(ConstBytes data) override;
   // Makes the file durable under its final name.
-  Status commit();
+  Status commit() override;
   const std::string& temp_path() const { return temp_; }
 
  private:
@@ -52,6 +53,13 @@ class AtomicFileSink final : public ByteSink {
   int fd_;
   std::string path_;
   std::string temp_;
+};
+
+// hal::FileSystem over POSIX files; outputs are AtomicFileSinks (0644).
+class PosixFileSystem final : public hal::FileSystem {
+ public:
+  Result<std::unique_ptr<hal::OutputFile>> create(const std::string& path) override;
+  Result<std::vector<uint8_t>> read(const std::string& path, size_t max) override;
 };
 
 // fsyncs the directory that holds path (after a rename into it).

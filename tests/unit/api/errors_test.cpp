@@ -73,6 +73,9 @@ TEST_CASE("certificate_faults_are_not_retried") {
   Verdict v = classify_transport(Phase::kPoll, cert, false);
   CHECK(v.retry == Retry::kNo);
   CHECK(exit_code(v.error_class) == 6);
+  // A reply cut short is worth another poll.
+  Status cut = Status::error(Code::kDataLoss, "connection closed after 63 of 127 body bytes");
+  CHECK(classify_transport(Phase::kPoll, cut, true).retry == Retry::kBackoff);
 }
 
 TEST_CASE("poll_404_forgets_the_task_and_download_404_says_results_expire") {

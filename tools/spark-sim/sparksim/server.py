@@ -142,6 +142,8 @@ class Handler(BaseHTTPRequestHandler):
             payload = payload[: len(payload) // 2]
             self.send_header("Connection", "close")
             self.close_connection = True
+        self.entry["status"] = status
+        self.log_entry()
         self.end_headers()
         if drip:
             self.wfile.flush()
@@ -151,7 +153,6 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(drip.value / 1000.0)
         else:
             self.wfile.write(payload)
-        self.entry["status"] = status
 
     def send_json(self, status, obj, where, headers=()):
         self.send_bytes(status, json.dumps(obj).encode(), "application/json", where, headers)
@@ -184,6 +185,14 @@ class Handler(BaseHTTPRequestHandler):
     def start_entry(self, kind):
         self.entry = {"t": round(time.time(), 6), "kind": kind, "task": None,
                       "status": None, "fault": None, "code": None}
+        self.entry_logged = False
+
+    def log_entry(self):
+        """Log this request once: before its reply goes out (so a client that
+        has the reply finds it in the log), or at the end if none went out."""
+        if not self.entry_logged:
+            self.entry_logged = True
+            self.server.sim.service.log(self.entry)
 
     def hit(self, fault):
         """Record that `fault` (or None) fired on this request; returns it."""
@@ -212,7 +221,7 @@ class ApiHandler(Handler):
         try:
             self.create()
         finally:
-            self.server.sim.service.log(self.entry)
+            self.log_entry()
 
     def do_GET(self):
         m = POLL_PATH.match(self.path.split("?")[0])
@@ -223,7 +232,7 @@ class ApiHandler(Handler):
         try:
             self.poll(m.group(1))
         finally:
-            self.server.sim.service.log(self.entry)
+            self.log_entry()
 
     def not_found(self):
         self.start_entry("other")
@@ -310,7 +319,7 @@ class CdnHandler(Handler):
         try:
             self.download()
         finally:
-            self.server.sim.service.log(self.entry)
+            self.log_entry()
 
     def download(self):
         sim, f = self.server.sim, self.server.sim.faults

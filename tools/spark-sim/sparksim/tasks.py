@@ -118,10 +118,11 @@ class Service:
             raise ApiError(400, 3007008, "exactly one image is required")
         data = self._decode_base64(array[0]) if has_b64 else self._fetch_url(array[0])
         try:
-            images.probe(data)
+            fmt, width, height = images.probe(data)
         except images.ImageError as e:
             raise ApiError(400, e.code, str(e).split(": ", 1)[-1])
-        return {"prompt": prompt, "scale": scale, "seed": seed, "image": data}
+        return {"prompt": prompt, "scale": scale, "seed": seed, "image": data,
+                "input": {"format": fmt, "width": width, "height": height, "bytes": len(data)}}
 
     @staticmethod
     def _decode_base64(item):
@@ -159,7 +160,15 @@ class Service:
                 "processing_ms": self.processing_ms if processing_ms is None else processing_ms,
                 "prompt": params["prompt"],
                 "scale": params["scale"], "seed": params["seed"], "stuck": stuck,
-                "fail_code": fail_code, "result_size": None, "downloads": 0}
+                "fail_code": fail_code, "result_size": None, "downloads": 0,
+                "input": params.get("input")}
+        # Keep what was received, so a client's tests can check the picture
+        # it sent (upright, within limits) and not only its size.
+        if "image" in params and params.get("input"):
+            inputs = os.path.join(self.state_dir, "inputs")
+            os.makedirs(inputs, exist_ok=True)
+            with open(os.path.join(inputs, "%s.%s" % (task_id, params["input"]["format"])), "wb") as f:
+                f.write(params["image"])
         done = threading.Event()
         with self._lock:
             self.tasks[task_id] = task

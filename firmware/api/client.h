@@ -1,0 +1,103 @@
+// api::Client: the Spark Edit 3.0 calls (PROTOCOL.md) over http::Client.
+//
+// create() streams the request: a small JSON envelope written by
+// codec::JsonWriter around the base64 of the prepared JPEG, which is encoded
+// on the fly (http::JsonUploadBody), so Content-Length is known before the
+// first byte and nothing holds the base64 text. poll() reads the task;
+// download() streams the result from the CDN origin into the caller's sink
+// without the Authorization header (the key never leaves for another host).
+//
+// Every call returns a Reply: the parsed task on HTTP 200, otherwise a
+// Verdict (error class, retry decision, message) from api/errors.h, with
+// Retry-After and whether a create's body had gone out completely.
+//
+// Memory: the envelope (prefix + suffix, at most ~4 KB: the prompt is at
+// most 800 code points) and the reply text (at most max_reply_bytes, 64 KB by
+// default, plus picojson's tree while it is parsed); the two http::Clients
+// are the caller's.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/errors.h"
+#include "api/task.h"
+#include "core/io.h"
+#include "hal/clock.h"
+#include "http/client.h"
+
+namespace spark::api {
+
+constexpr const char* kModel = "spark_edit_3_0";
+constexpr const char* kDefaultApiBase = "https://cloud.vtrix.ai";
+constexpr size_t kMaxPromptCodePoints = 800;
+constexpr size_t kLongPromptCodePoints = 120;  // works worse above this
+
+enum class BodyShape : uint8_t { kWrapped, kFlat };
+
+struct Config {
+  std::string api_base = kDefaultApiBase;  // https://host[:port][/prefix]
+  std::string key;                         // Bearer token
+  BodyShape body_shape = BodyShape::kWrapped;
+  uint64_t max_reply_bytes = 64 * 1024;
+  uint64_t create_timeout_ms = 180000;     // the whole upload and reply
+  uint64_t poll_timeout_ms = 30000;
+  uint64_t download_timeout_ms = 120000;
+};
+
+struct EditParams {
+  std::string_view prompt;
+  double scale = 0.5;  // 0..1
+  int64_t seed = -1;   // -1 random, else >= 0
+};
+
+// The prompt's length in code points; kInvalidArgument when it is not valid
+// UTF-8 or not 1..800 code points (the service would answer 3007004).
+Result<size_t> validate_prompt(std::string_view prompt);
+// Prompt, scale and seed, checked before anything is sent.
+Status validate_params(const EditParams& params);
+
+struct Reply {
+  bool ok = false;        // HTTP 200 and a usable task
+  TaskInfo task;          // when ok
+  Verdict verdict;        // when not ok
+  int http_status = 0;    // 0 when no reply arrived
+  std::optional<uint32_t> retry_after_ms;
+  bool request_sent = false;  // create: the whole body went out
+};
+
+// Called with bytes sent (create) or received (download) and the total (0
+// when unknown). A non-OK status cancels the call.
+using Progress = http::ProgressFn;
+
+class Client {
+ public:
+  // api carries the create and poll calls (one kept-alive connection), cdn
+  // the downloads. Errors of init(): kInvalidArgument for a bad api_base.
+  Client(http::Client& api, http::Client& cdn, hal::Clock& clock, Config config);
+  Status init();
+
+  // image must know its size; it is read from where it stands.
+  Reply create(const EditParams& params, ByteSource& image, Progress progress, void* context);
+  Reply poll(std::string_view task_id);
+  // expected_bytes: the size the task reply gave (0 when unknown), for progress.
+  Reply download(std::string_view url, ByteSink& out, uint64_t max_bytes, uint64_t expected_bytes,
+                 Progress progress, void* context);
+
+  const Config& config() const { return config_; }
+
+ private:
+  Reply finish(Phase phase, const Result<http::Response>& response, ConstBytes body,
+               bool request_sent);
+
+  http::Client& api_;
+  http::Client& cdn_;
+  hal::Clock& clock_;
+  Config config_;
+  std::string base_;  // api_base without a trailing '/'
+  std::string auth_;  // "Bearer <key>"
+};
+
+}  // namespace spark::api

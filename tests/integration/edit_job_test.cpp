@@ -1,0 +1,411 @@
+// EditJob end to end: the real image pipeline, TLS, HTTP, journal and files
+// against spark-sim over loopback, one simulator (with its faults) per case.
+// Creates and polls are counted from the simulator's own request log.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/client.h"
+#include "job/edit_job.h"
+#include "platform/linux/dir_storage.h"
+#include "platform/linux/file_io.h"
+#include "platform/linux/linux_clock.h"
+#include "platform/linux/posix_socket.h"
+#include "sim_fixture.h"
+#include "tls/tls.h"
+#include "../unit/image/image_fixtures.h"
+
+using namespace spark;
+using namespace spark::test;
+using api::ErrorClass;
+using job::State;
+
+namespace {
+
+// The real stack for one edit, pointed at a simulator.
+struct Stack {
+  platform::MonotonicClock clock;
+  platform::GetrandomEntropy entropy;
+  platform::PosixResolver resolver;
+  platform::PosixSocket api_socket{clock, resolver};
+  platform::PosixSocket cdn_socket{clock, resolver};
+  tls::Context tls;
+  std::unique_ptr<http::Client> api_http, cdn_http;
+  std::unique_ptr<api::Client> api;
+  std::optional<platform::DirStorage> storage;
+  std::unique_ptr<job::Journal> journal;
+  platform::PosixFileSystem files;
+  std::string dir;
+
+  explicit Stack(const Sim& sim, api::BodyShape shape = api::BodyShape::kWrapped,
+                 const std::string& key = "sim-demo-key") {
+    tls::Config tc;
+    tc.ca_file = sim.ca;
+    REQUIRE(tls.init(tc, entropy).is_ok());
+    http::ClientConfig hc;
+    hc.io_timeout_ms = 5000;
+    api_http = std::make_unique<http::Client>(tls, api_socket, clock, hc);
+    cdn_http = std::make_unique<http::Client>(tls, cdn_socket, clock, hc);
+    api::Config ac;
+    ac.api_base = sim.api;
+    ac.key = key;
+    ac.body_shape = shape;
+    api = std::make_unique<api::Client>(*api_http, *cdn_http, clock, ac);
+    REQUIRE(api->init().is_ok());
+    dir = sim.state_dir + "-client";
+    auto s = platform::DirStorage::open(dir + "/journal");
+    REQUIRE(s.is_ok());
+    storage.emplace(std::move(s).value());
+    journal = std::make_unique<job::Journal>(*storage, clock, entropy);
+  }
+
+  job::JournalEntry entry(const std::string& prompt = "make it red") const {
+    job::JournalEntry e;
+    e.prompt = prompt;
+    e.source_path = "photo.jpg";
+    e.image_path = dir + "/prepared.jpg";
+    e.output_path = dir + "/photo.edited.jpg";
+    return e;
+  }
+};
+
+job::EditSettings fast_settings() {
+  job::EditSettings s;
+  s.poll.first_delay_ms = 100;
+  s.poll.max_interval_ms = 300;
+  s.poll.deadline_ms = 20000;
+  s.backoff.base_ms = 50;
+  s.backoff.cap_ms = 200;
+  return s;
+}
+
+const std::vector<uint8_t>& small_photo() {
+  static const std::vector<uint8_t> jpeg = make_jpeg(quadrants(800, 600));
+  return jpeg;
+}
+
+job::EditOutcome edit(Stack& st, const std::vector<uint8_t>& photo,
+                      job::EditSettings settings = fast_settings(),
+                      const std::string& prompt = "make it red", job::Observer* obs = nullptr) {
+  job::EditJob job(*st.api, *st.journal, st.clock, st.entropy, st.files, settings, obs);
+  job::JournalEntry e = st.entry(prompt);
+  image::MemoryInput src(ConstBytes(photo.data(), photo.size()));
+  return job.run(e, src);
+}
+
+bool exists(const std::string& p) { return access(p.c_str(), F_OK) == 0; }
+
+size_t unfinished(Stack& st) {
+  std::vector<job::JournalEntry> open;
+  REQUIRE(st.journal->unfinished(&open).is_ok());
+  return open.size();
+}
+
+void expect_done(const job::EditOutcome& o, const Stack& st) {
+  INFO("status: " << std::string(o.status.message()));
+  CHECK(o.state == State::kDone);
+  CHECK(o.error_class == ErrorClass::kNone);
+  CHECK(exists(st.entry().output_path));
+  auto out = slurp(st.entry().output_path);
+  REQUIRE(out.size() > 100);
+  CHECK(static_cast<uint8_t>(out[0]) == 0xFF);
+  CHECK(static_cast<uint8_t>(out[1]) == 0xD8);
+}
+
+void expect_failed(const job::EditOutcome& o, ErrorClass c, const char* words) {
+  INFO("status: " << std::string(o.status.message()));
+  CHECK(o.state == State::kFailed);
+  CHECK(o.error_class == c);
+  CHECK(std::string(o.status.message()).find(words) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("edit_12mp_exif_rotated_photo_arrives_upright_and_within_limits") {
+  // A camera's 4032x3024 frame stored sideways with EXIF orientation 6.
+  Picture upright = quadrants(3024, 4032);
+  JpegSpec spec;
+  spec.orientation = 6;
+  auto photo = make_jpeg(stored_for_orientation(upright, 6), spec);
+  auto sim = Sim::start();
+  Stack st(*sim);
+  auto o = edit(st, photo);
+  expect_done(o, st);
+  CHECK(sim->count("create") == 1);
+  CHECK(o.creates == 1);
+  CHECK(sim->count("poll") == static_cast<int>(o.polls));
+  CHECK(sim->count("download") == 1);
+  CHECK(o.cost == "0.03");
+  // What the service received: upright (portrait 3:4), long side at most
+  // 2048 (the DCT scale 1/2 lands on 2016 with no resample), under 4.5 MB.
+  auto task = sim->tasks().get(o.task_id);
+  REQUIRE(task.is<picojson::object>());
+  auto input = task.get("input");
+  double w = input.get("width").get<double>(), h = input.get("height").get<double>();
+  CHECK(h <= 2048);
+  CHECK(h >= 1536);
+  CHECK(w / h == doctest::Approx(0.75).epsilon(0.01));
+  CHECK(input.get("bytes").get<double>() < 4.5e6);
+  std::string sent = slurp(sim->input_path(o.task_id));
+  Decoded got = decode_jpeg(std::vector<uint8_t>(sent.begin(), sent.end()));
+  REQUIRE(got.pic.width == static_cast<uint32_t>(w));
+  // Each quadrant has the colour of the upright source's quadrant.
+  const uint32_t gw = got.pic.width / 2, gh = got.pic.height / 2;
+  for (uint32_t qy = 0; qy < 2; ++qy) {
+    for (uint32_t qx = 0; qx < 2; ++qx) {
+      Rgb want = upright.mean(qx * 1512 + 300, qy * 2016 + 300, 900, 1400);
+      Rgb have = got.pic.mean(qx * gw + gw / 5, qy * gh + gh / 5, gw * 3 / 5, gh * 3 / 5);
+      INFO("quadrant " << qx << "," << qy);
+      CHECK(std::abs(want.r - have.r) < 24);
+      CHECK(std::abs(want.g - have.g) < 24);
+      CHECK(std::abs(want.b - have.b) < 24);
+    }
+  }
+  CHECK(unfinished(st) == 0);
+  CHECK(st.journal->ledger_day(job::utc_date(st.clock.wall_time_s()))->cost_micros == 30000);
+}
+
+TEST_CASE("edit_with_the_flat_body_shape") {
+  auto sim = Sim::start();
+  Stack st(*sim, api::BodyShape::kFlat);
+  auto o = edit(st, small_photo());
+  expect_done(o, st);
+  CHECK(sim->count("create") == 1);
+}
+
+TEST_CASE("edit_completed_in_the_create_reply_needs_no_poll") {
+  auto sim = Sim::start({"--fault", "instant"});
+  Stack st(*sim);
+  auto o = edit(st, small_photo());
+  expect_done(o, st);
+  CHECK(sim->count("poll") == 0);
+}
+
+TEST_CASE("create_refused_before_it_reached_the_service_is_resent") {
+  for (const char* fault : {"rate-limit:create", "create-status:503"}) {
+    INFO(std::string(fault));
+    auto sim = Sim::start({"--fault", fault});
+    Stack st(*sim);
+    auto o = edit(st, small_photo());
+    expect_done(o, st);
+    CHECK(o.creates == 2);
+    CHECK(sim->count("create") == 2);
+    CHECK(sim->tasks().get<picojson::object>().size() == 1);  // paid once
+  }
+}
+
+TEST_CASE("a_reset_during_the_upload_never_pays_twice") {
+  // Whether the client sees the reset while sending (then it certainly did
+  // not arrive: send again) or only when reading the reply (the kernel took
+  // the whole body: the outcome is unknown, do not resend) depends on socket
+  // buffers. Either way the service creates at most one task.
+  for (const char* fault : {"reset-before-body", "reset-during-body"}) {
+    INFO(std::string(fault));
+    auto sim = Sim::start({"--fault", fault});
+    Stack st(*sim);
+    auto o = edit(st, small_photo());
+    CHECK(sim->tasks().get<picojson::object>().size() <= 1);
+    if (o.state == State::kDone) {
+      CHECK(o.creates == 2);
+    } else {
+      expect_failed(o, ErrorClass::kUnknownOutcome, "may have been submitted");
+      CHECK(o.creates == 1);
+      CHECK(sim->count("create") == 1);
+    }
+  }
+}
+
+TEST_CASE("create_whose_outcome_is_unknown_is_not_resent") {
+  for (const char* fault : {"create-status:502", "create-status:504", "create-status:500",
+                            "reset-after-body", "malformed-json:create"}) {
+    INFO(std::string(fault));
+    auto sim = Sim::start({"--fault", fault});
+    Stack st(*sim);
+    auto o = edit(st, small_photo());
+    expect_failed(o, ErrorClass::kUnknownOutcome, "may have been submitted");
+    CHECK(o.may_have_been_submitted);
+    CHECK(sim->count("create") == 1);
+    CHECK(api::exit_code(o.error_class) == 6);
+    CHECK(unfinished(st) == 1);  // the intent stays for 'resume'
+    CHECK_FALSE(exists(st.entry().output_path));
+  }
+}
+
+TEST_CASE("transient_poll_faults_are_retried_on_the_same_task") {
+  for (const char* fault : {"poll-status:503:2", "poll-status:500", "poll-status:502",
+                            "poll-status:504", "rate-limit:poll", "malformed-json:poll",
+                            "truncated-body:poll", "reset-before-body:poll"}) {
+    INFO(std::string(fault));
+    auto sim = Sim::start({"--fault", fault});
+    Stack st(*sim);
+    auto o = edit(st, small_photo());
+    expect_done(o, st);
+    CHECK(sim->count("create") == 1);
+    // The HTTP client retries a GET once on a fresh connection when a reused
+    // one dies before the reply (reset-before-body): one poll more is seen.
+    CHECK(sim->count("poll") >= static_cast<int>(o.polls));
+    CHECK(sim->count("poll") <= static_cast<int>(o.polls) + 1);
+  }
+}
+
+TEST_CASE("slow_and_odd_but_valid_replies_complete") {
+  for (const char* fault : {"latency:150", "drip:1", "chunked", "size-as-string", "string-codes",
+                            "result-expired"}) {
+    INFO(std::string(fault));
+    auto sim = Sim::start({"--fault", fault});
+    Stack st(*sim);
+    expect_done(edit(st, small_photo()), st);
+  }
+}
+
+TEST_CASE("a_poll_that_keeps_failing_ends_resumable") {
+  auto sim = Sim::start({"--fault", "poll-status:503:always"});
+  Stack st(*sim);
+  auto o = edit(st, small_photo());
+  expect_failed(o, ErrorClass::kTransient, "resume");
+  CHECK(sim->count("poll") == 5);  // backoff.max_attempts
+  CHECK(unfinished(st) == 1);
+  CHECK(api::exit_code(o.error_class) == 6);
+}
+
+TEST_CASE("a_stuck_task_ends_at_the_deadline_with_a_resumable_id") {
+  auto sim = Sim::start({"--fault", "stuck"});
+  Stack st(*sim);
+  auto settings = fast_settings();
+  settings.poll.deadline_ms = 1500;
+  auto o = edit(st, small_photo(), settings);
+  expect_failed(o, ErrorClass::kTransient, "did not finish");
+  CHECK(o.status.code() == Code::kDeadlineExceeded);
+  CHECK_FALSE(o.task_id.empty());
+  CHECK(std::string(o.status.message()).find(o.task_id) != std::string::npos);
+  CHECK(unfinished(st) == 1);
+  CHECK(sim->count("create") == 1);
+  CHECK(sim->count("poll") >= 3);
+}
+
+TEST_CASE("a_task_failing_for_a_bad_request_is_not_retried") {
+  auto sim = Sim::start({"--fault", "task-fail:3007003"});
+  Stack st(*sim);
+  auto o = edit(st, small_photo());
+  expect_failed(o, ErrorClass::kRejected, "invalid image format");
+  CHECK(sim->count("create") == 1);
+  CHECK(api::exit_code(o.error_class) == 5);
+  CHECK(unfinished(st) == 0);
+}
+
+TEST_CASE("an_internal_generation_error_is_resubmitted_once") {
+  auto sim = Sim::start({"--fault", "task-fail:3007095"});
+  Stack st(*sim);
+  auto o = edit(st, small_photo());
+  expect_failed(o, ErrorClass::kTaskFailed, "3007095");
+  CHECK(sim->count("create") == 2);
+  CHECK(api::exit_code(o.error_class) == 7);
+}
+
+TEST_CASE("a_wrong_key_fails_once_with_advice_in_every_error_shape") {
+  for (const char* shape : {"error-shape:error_message", "error-shape:message",
+                            "error-shape:string", "error-shape:status", "error-shape:bare"}) {
+    INFO(std::string(shape));
+    auto sim = Sim::start({"--fault", shape, "--fault", "string-codes"});
+    Stack st(*sim, api::BodyShape::kWrapped, "wrong-key");
+    auto o = edit(st, small_photo());
+    expect_failed(o, ErrorClass::kAuth, "key");
+    CHECK(sim->count("create") == 1);
+    CHECK(api::exit_code(o.error_class) == 4);
+  }
+}
+
+TEST_CASE("an_invalid_prompt_is_refused_before_anything_is_sent") {
+  auto sim = Sim::start();
+  Stack st(*sim);
+  auto o = edit(st, small_photo(), fast_settings(), std::string(801, 'x'));
+  expect_failed(o, ErrorClass::kInput, "at most 800");
+  CHECK(sim->count("create") == 0);
+}
+
+TEST_CASE("a_result_url_that_404s_fails_and_resume_polls_again") {
+  auto sim = Sim::start({"--fault", "result-404:1"});
+  Stack st(*sim);
+  auto o = edit(st, small_photo());
+  expect_failed(o, ErrorClass::kTransient, "resume");
+  CHECK_FALSE(exists(st.entry().output_path));
+  std::vector<job::JournalEntry> open;
+  REQUIRE(st.journal->unfinished(&open).is_ok());
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].stage == job::Stage::kSubmitted);
+  job::EditJob again(*st.api, *st.journal, st.clock, st.entropy, st.files, fast_settings());
+  auto r = again.resume(open[0], false);
+  expect_done(r, st);
+  CHECK(sim->count("create") == 1);
+}
+
+TEST_CASE("a_wrong_host_certificate_is_refused_without_retry") {
+  auto sim = Sim::start({"--fault", "wrong-host-cert"});
+  Stack st(*sim);
+  auto o = edit(st, small_photo());
+  expect_failed(o, ErrorClass::kTransient, "host name mismatch");
+  CHECK(o.status.code() == Code::kUnauthenticated);
+  CHECK(o.creates == 1);
+  CHECK(sim->count("create") == 0);  // TLS failed before any request
+}
+
+TEST_CASE("resume_from_the_journal_polls_and_downloads_without_a_second_create") {
+  auto sim = Sim::start();
+  Stack st(*sim);
+  // Create by hand and journal it, as a run cut by power after the reply.
+  job::JournalEntry e = st.entry();
+  image::MemoryInput src(ConstBytes(small_photo().data(), small_photo().size()));
+  auto reply = st.api->create({e.prompt, 0.5, -1}, src, nullptr, nullptr);
+  REQUIRE(reply.ok);
+  REQUIRE(st.journal->begin(e).is_ok());
+  REQUIRE(st.journal->set_task(e, reply.task.id).is_ok());
+
+  job::EditJob job(*st.api, *st.journal, st.clock, st.entropy, st.files, fast_settings());
+  auto o = job.resume(e, false);
+  expect_done(o, st);
+  CHECK(o.creates == 0);
+  CHECK(sim->count("create") == 1);
+  CHECK(unfinished(st) == 0);
+}
+
+TEST_CASE("an_intent_without_a_task_id_is_not_resent_unless_asked") {
+  auto sim = Sim::start();
+  Stack st(*sim);
+  job::JournalEntry e = st.entry();
+  REQUIRE(st.files.create(e.image_path).is_ok());
+  {
+    auto f = st.files.create(e.image_path);
+    REQUIRE((*f)->write(ConstBytes(small_photo().data(), small_photo().size())).is_ok());
+    REQUIRE((*f)->commit().is_ok());
+  }
+  REQUIRE(st.journal->begin(e).is_ok());
+  job::EditJob job(*st.api, *st.journal, st.clock, st.entropy, st.files, fast_settings());
+  auto held = job.resume(e, false);
+  CHECK(held.may_have_been_submitted);
+  CHECK(std::string(held.status.message()).find("--resend") != std::string::npos);
+  CHECK(sim->count("create") == 0);
+  auto sent = job.resume(e, true);
+  expect_done(sent, st);
+  CHECK(sim->count("create") == 1);
+}
+
+namespace {
+struct CancelWhileWaiting : job::Observer {
+  int polls = 0;
+  void on_poll(const api::TaskInfo&, uint32_t) override { ++polls; }
+  bool cancelled() override { return polls >= 1; }
+};
+}  // namespace
+
+TEST_CASE("cancel_while_polling_keeps_the_task_for_resume") {
+  auto sim = Sim::start({"--fault", "stuck"});
+  Stack st(*sim);
+  CancelWhileWaiting obs;
+  auto o = edit(st, small_photo(), fast_settings(), "make it red", &obs);
+  CHECK(o.state == State::kCancelled);
+  CHECK(o.status.code() == Code::kCancelled);
+  CHECK(unfinished(st) == 1);
+}
