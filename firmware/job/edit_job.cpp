@@ -149,19 +149,20 @@ EditOutcome EditJob::run(JournalEntry& e, image::RewindableSource& photo) {
       return finish(e);
     }
   }
-  fire(Event::kPrepared, "%ux%u JPEG, quality %d, %llu bytes", fitted->width, fitted->height,
-       fitted->quality, static_cast<unsigned long long>(fitted->bytes))
-      .ignore();
   if (observer_->cancelled()) {
     cancel("before submitting");
     return finish(e);
   }
+  // The intent is durable before the machine enters Submitting.
   Status begun = journal_.begin(e);
   if (!begun.is_ok()) {
     fail(ErrorClass::kInput, begun);
     return finish(e);
   }
   out_.job_id = e.job_id;
+  fire(Event::kPrepared, "%ux%u JPEG, quality %d, %llu bytes", fitted->width, fitted->height,
+       fitted->quality, static_cast<unsigned long long>(fitted->bytes))
+      .ignore();
   ConstBytes jpeg = prepared.bytes();
   Next next = submit(e, jpeg);
   while (next == Next::kPoll) next = poll(e, jpeg);

@@ -3,7 +3,8 @@
 // AtomicFileSink writes to "<path>.tmp-<pid>", and commit() fsyncs it,
 // renames it over path and fsyncs the directory, so a power cut leaves either
 // the old file or the complete new one, never a partial file under path.
-// A sink destroyed without commit() removes its temporary file.
+// A sink destroyed without commit() removes its temporary file; create()
+// removes those of the same target left by a process that was killed.
 //
 // Memory: a descriptor and the path (one std::string) per object.
 #pragma once

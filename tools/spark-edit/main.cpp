@@ -14,12 +14,18 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"prepare", "IN OUT: fit a photo to the API's limits (see prepare --help)", spark::cli::prepare_main},
+    {"prepare", "IN OUT: fit a photo to the API's limits, nothing sent", spark::cli::prepare_main},
+    {"status", "TASK_ID: ask the service about a task", spark::cli::status_main},
+    {"resume", "[ID]: continue unfinished edits from the journal", spark::cli::resume_main},
+    {"probe-tls", "https://HOST[:PORT]: show the TLS a server negotiates", spark::cli::probe_tls_main},
 };
 
 int usage(FILE* out) {
-  std::fprintf(out, "usage: spark-edit COMMAND [ARGS...]\n\ncommands:\n");
+  std::fprintf(out,
+               "usage: spark-edit [options] IMAGE \"PROMPT\" [-o OUT]   edit a photo (--help for options)\n"
+               "       spark-edit COMMAND [ARGS...]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\nEach command takes --help. The API key comes from SPARK_API_KEY or --key-file.\n");
   return out == stdout ? spark::cli::kExitOk : spark::cli::kExitUsage;
 }
 
@@ -27,10 +33,12 @@ int usage(FILE* out) {
 
 int main(int argc, char** argv) {
   if (argc < 2) return usage(stderr);
-  if (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) return usage(stdout);
+  if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+    return usage(stdout);
+  }
   for (const Command& c : kCommands) {
     if (std::strcmp(argv[1], c.name) == 0) return c.run(argc - 2, argv + 2);
   }
-  std::fprintf(stderr, "spark-edit: unknown command '%s'\n", argv[1]);
-  return usage(stderr);
+  // Anything else is an edit: spark-edit [options] IMAGE "PROMPT".
+  return spark::cli::edit_main(argc - 1, argv + 1);
 }

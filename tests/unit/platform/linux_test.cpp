@@ -112,3 +112,19 @@ TEST_CASE("file_source_reads_a_file_and_names_a_missing_one") {
   auto dir = FileSource::open("/");
   CHECK(dir.status().code() == Code::kInvalidArgument);
 }
+
+TEST_CASE("atomic_file_sink_removes_temps_of_dead_writers_only") {
+  std::string path = tmp_path("stale");
+  // pid 999999999 cannot exist (pid_max is at most 2^22); our own pid does.
+  std::string dead = path + ".tmp-999999999";
+  std::string alive = path + ".tmp-" + std::to_string(getppid());
+  std::ofstream(dead) << "partial";
+  std::ofstream(alive) << "someone else writing";
+  {
+    auto sink = AtomicFileSink::create(path);
+    REQUIRE(sink.is_ok());
+  }
+  CHECK(access(dead.c_str(), F_OK) != 0);
+  CHECK(access(alive.c_str(), F_OK) == 0);
+  unlink(alive.c_str());
+}

@@ -1,4 +1,4 @@
-// probe-tls https://host[:port] [--ca-file FILE] [--pin sha256/...]
+// spark-edit probe-tls https://host[:port] [--ca-file FILE] [--pin sha256/...]
 // Connects, handshakes with full verification and prints what was
 // negotiated. Exit status: 0 on success, 1 on a TLS or network failure,
 // 2 on bad usage.
@@ -9,14 +9,17 @@
 #include "http/url.h"
 #include "platform/linux/linux_clock.h"
 #include "platform/linux/posix_socket.h"
+#include "commands.h"
 #include "tls/probe.h"
 
-using namespace spark;
 
-int main(int argc, char** argv) {
+
+namespace spark::cli {
+
+int probe_tls_main(int argc, char** argv) {
   const char* target = nullptr;
   tls::Config config;
-  for (int i = 1; i < argc; ++i) {
+  for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--ca-file") == 0 && i + 1 < argc) {
       config.ca_file = argv[++i];
     } else if (std::strcmp(argv[i], "--pin") == 0 && i + 1 < argc) {
@@ -29,12 +32,12 @@ int main(int argc, char** argv) {
     }
   }
   if (!target) {
-    std::fprintf(stderr, "usage: probe-tls https://host[:port] [--ca-file FILE] [--pin sha256/...]\n");
+    std::fprintf(stderr, "usage: spark-edit probe-tls https://host[:port] [--ca-file FILE] [--pin sha256/...]\n");
     return 2;
   }
   Result<http::Url> url = http::parse_url(target);
   if (!url.is_ok()) {
-    std::fprintf(stderr, "probe-tls: %s\n", url.status().message());
+    std::fprintf(stderr, "spark-edit probe-tls: %s\n", url.status().message());
     return 2;
   }
   platform::MonotonicClock clock;
@@ -44,14 +47,14 @@ int main(int argc, char** argv) {
   tls::Context context;
   Status s = context.init(config, entropy);
   if (!s.is_ok()) {
-    std::fprintf(stderr, "probe-tls: %s\n", s.message());
+    std::fprintf(stderr, "spark-edit probe-tls: %s\n", s.message());
     return 1;
   }
   std::string host(url->host);
   tls::ProbeReport report;
   s = tls::probe(context, socket, clock, host, url->port, hal::Deadline::after(clock, 15000), report);
   if (!s.is_ok()) {
-    std::fprintf(stderr, "probe-tls: %s:%u: %s\n", host.c_str(), static_cast<unsigned>(url->port),
+    std::fprintf(stderr, "spark-edit probe-tls: %s:%u: %s\n", host.c_str(), static_cast<unsigned>(url->port),
                  s.message());
     return 1;
   }
@@ -60,3 +63,4 @@ int main(int argc, char** argv) {
   std::fputs(text, stdout);
   return 0;
 }
+}  // namespace spark::cli

@@ -1,0 +1,199 @@
+#include "report.h"
+
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "codec/json_writer.h"
+#include "commands.h"
+
+namespace spark::cli {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+namespace {
+void on_signal(int) { g_interrupted = 1; }
+
+bool use_color() {
+  const char* no = std::getenv("NO_COLOR");
+  return isatty(2) && !(no && *no);
+}
+const char* paint(const char* code) { return use_color() ? code : ""; }
+
+class FileSink final : public ByteSink {
+ public:
+  explicit FileSink(FILE* f) : f_(f) {}
+  Status write(ConstBytes d) override {
+    return std::fwrite(d.data(), 1, d.size(), f_) == d.size()
+               ? Status::ok()
+               : Status::error(Code::kIo, "cannot write the report");
+  }
+
+ private:
+  FILE* f_;
+};
+
+double mb(uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+Progress::Progress(hal::Clock& clock, const CommonOptions& o)
+    : clock_(clock), live_(isatty(2) && !o.quiet), crash_at_(std::getenv("SPARK_EDIT_CRASH_AT")) {}
+
+// Test seam for the crash-safety tests: SPARK_EDIT_CRASH_AT=intent|task|
+// poll|download kills the process with SIGKILL at that point (intent
+// journalled; task id journalled; a poll answered; result partly written),
+// exactly as a power cut would stop it.
+void Progress::crash_if(const char* point) {
+  if (crash_at_ && std::strcmp(crash_at_, point) == 0) raise(SIGKILL);
+}
+
+void Progress::clear() {
+  if (drawn_) std::fputs("\r\033[K", stderr);
+  drawn_ = false;
+}
+
+void Progress::draw(const char* fmt, ...) {
+  uint64_t now = clock_.now_ms();
+  if (now - last_draw_ms_ < 100 && drawn_) return;  // at most 10 redraws a second
+  last_draw_ms_ = now;
+  char line[160];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  std::fprintf(stderr, "\r\033[K%s", line);
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void Progress::on_state(job::State, job::State to, const char* why) {
+  if (to == job::State::kSubmitting) crash_if("intent");
+  if (to == job::State::kWaiting) crash_if("task");
+  phase_start_ms_ = clock_.now_ms();
+  if (!live_) return;  // the job's own log lines say it
+  last_draw_ms_ = 0;
+  draw("%s: %s", job::state_name(to), why);
+}
+
+void Progress::on_upload(uint64_t sent, uint64_t total) {
+  if (!live_ || total == 0) return;
+  double s = static_cast<double>(clock_.now_ms() - phase_start_ms_) / 1000.0;
+  draw("uploading %3.0f%%  %.1f of %.1f MB  %.1f MB/s", 100.0 * static_cast<double>(sent) / static_cast<double>(total),
+       mb(sent), mb(total), s > 0 ? mb(sent) / s : 0.0);
+}
+
+void Progress::on_poll(const api::TaskInfo& task, uint32_t polls) {
+  crash_if("poll");
+  if (!live_) return;
+  if (task.progress) {
+    draw("waiting: %s %.0f%%  (poll %u)", task.status_text, *task.progress * 100, polls);
+  } else {
+    draw("waiting: %s  (poll %u)", task.status_text, polls);
+  }
+}
+
+void Progress::on_download(uint64_t received, uint64_t total) {
+  if (received > 0) crash_if("download");
+  if (!live_) return;
+  if (total) {
+    draw("downloading %3.0f%%  %.1f of %.1f MB", 100.0 * static_cast<double>(received) / static_cast<double>(total),
+         mb(received), mb(total));
+  } else {
+    draw("downloading  %.1f MB", mb(received));
+  }
+}
+
+int exit_code_of(const job::EditOutcome& o) {
+  if (o.state == job::State::kDone) return kExitOk;
+  int code = api::exit_code(o.error_class);
+  return code ? code : kExitFailed;
+}
+
+int report(const job::EditOutcome& o, const CommonOptions& opts) {
+  int code = exit_code_of(o);
+  const bool done = o.state == job::State::kDone;
+  const bool resumable = !done && !o.task_id.empty() && o.error_class == api::ErrorClass::kTransient;
+  if (opts.json) {
+    FileSink out(stdout);
+    codec::JsonWriter w(out);
+    Status s = w.begin_object();
+    auto field = [&](const char* k, const std::string& v) {
+      if (s.is_ok()) s = w.key(k);
+      if (s.is_ok()) s = v.empty() ? w.null() : w.string(v);
+    };
+    auto number = [&](const char* k, int64_t v) {
+      if (s.is_ok()) s = w.key(k);
+      if (s.is_ok()) s = w.number(v);
+    };
+    field("status", done ? "completed" : o.state == job::State::kCancelled ? "cancelled" : "failed");
+    number("exit_code", code);
+    field("task_id", o.task_id);
+    field("job_id", o.job_id);
+    field("output", done ? o.output_path : "");
+    field("url", o.url);
+    field("cost", o.cost);
+    if (!done) {
+      field("error_class", api::error_class_name(o.error_class));
+      field("error", o.status.message());
+      if (s.is_ok()) s = w.key("resumable");
+      if (s.is_ok()) s = w.boolean(resumable);
+      if (s.is_ok()) s = w.key("may_have_been_submitted");
+      if (s.is_ok()) s = w.boolean(o.may_have_been_submitted);
+    }
+    number("creates", o.creates);
+    number("polls", o.polls);
+    if (s.is_ok()) s = w.key("timings_ms");
+    if (s.is_ok()) s = w.begin_object();
+    number("sent", static_cast<int64_t>(o.sent_ms));
+    number("written", static_cast<int64_t>(o.written_ms));
+    number("total", static_cast<int64_t>(o.total_ms));
+    if (s.is_ok()) s = w.end_object();
+    if (o.prepared.width) {
+      if (s.is_ok()) s = w.key("prepared");
+      if (s.is_ok()) s = w.begin_object();
+      number("width", o.prepared.width);
+      number("height", o.prepared.height);
+      number("bytes", static_cast<int64_t>(o.prepared.bytes));
+      number("quality", o.prepared.quality);
+      if (s.is_ok()) s = w.end_object();
+    }
+    if (s.is_ok()) s = w.end_object();
+    if (s.is_ok()) s = w.finish();
+    std::fputc('\n', stdout);
+    return code;
+  }
+  if (done) {
+    if (!opts.quiet) {
+      std::fprintf(stderr, "%sdone%s: %s  (task %s, cost %s, %.1f s)\n", paint("\033[32m"),
+                   paint("\033[0m"), o.output_path.c_str(), o.task_id.c_str(),
+                   o.cost.empty() ? "n/a" : ("$" + o.cost).c_str(),
+                   static_cast<double>(o.total_ms) / 1000.0);
+    }
+    std::printf("%s\n", o.output_path.c_str());
+    return code;
+  }
+  std::fprintf(stderr, "%sspark-edit: %s%s\n", paint("\033[1;31m"), o.status.message(),
+               paint("\033[0m"));
+  if (resumable) {
+    std::fprintf(stderr, "the task is saved: spark-edit resume %s\n", o.task_id.c_str());
+  } else if (o.may_have_been_submitted) {
+    std::fprintf(stderr,
+                 "edit %s may have been submitted: 'spark-edit resume %s --resend' sends it again "
+                 "(it may be charged twice), '--forget' drops it\n",
+                 o.job_id.c_str(), o.job_id.c_str());
+  }
+  return code;
+}
+
+}  // namespace spark::cli

@@ -1,0 +1,116 @@
+#include "session.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "commands.h"
+#include "core/log.h"
+#include "platform/linux/key_file.h"
+
+namespace spark::cli {
+
+const char kCommonHelp[] =
+    "  --api-base URL    the API (default $SPARK_API_BASE, else https://cloud.vtrix.ai)\n"
+    "  --key-file FILE   API key file, mode 0600 (default: $SPARK_API_KEY)\n"
+    "  --ca-file FILE    trust only these CAs (default $SPARK_CA_FILE, else the system's)\n"
+    "  --state-dir DIR   journal and prepared images (default $SPARK_STATE_DIR,\n"
+    "                    else ~/.local/state/sparkcam)\n"
+    "  --body-shape wrapped|flat   request body layout (default wrapped)\n"
+    "  --timeout S       give up waiting for the task after S seconds (default 600)\n"
+    "  --json            one JSON object on stdout\n"
+    "  --quiet           errors only      --verbose   debug log\n";
+
+namespace {
+const char* env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+}  // namespace
+
+int take_common(int argc, char** argv, int& i, CommonOptions& o) {
+  auto value = [&](std::string& out) {
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "spark-edit: %s needs a value\n", argv[i]);
+      return -1;
+    }
+    out = argv[++i];
+    return 1;
+  };
+  const char* a = argv[i];
+  if (!std::strcmp(a, "--api-base")) return value(o.api_base);
+  if (!std::strcmp(a, "--key-file")) return value(o.key_file);
+  if (!std::strcmp(a, "--ca-file")) return value(o.ca_file);
+  if (!std::strcmp(a, "--state-dir")) return value(o.state_dir);
+  if (!std::strcmp(a, "--body-shape")) {
+    if (value(o.body_shape) < 0) return -1;
+    if (o.body_shape != "wrapped" && o.body_shape != "flat") {
+      std::fprintf(stderr, "spark-edit: --body-shape is wrapped or flat\n");
+      return -1;
+    }
+    return 1;
+  }
+  if (!std::strcmp(a, "--timeout")) {
+    std::string v;
+    if (value(v) < 0) return -1;
+    char* end = nullptr;
+    unsigned long long s = std::strtoull(v.c_str(), &end, 10);
+    if (v.empty() || *end || s == 0 || s > 86400) {
+      std::fprintf(stderr, "spark-edit: --timeout is 1..86400 seconds\n");
+      return -1;
+    }
+    o.timeout_s = s;
+    return 1;
+  }
+  if (!std::strcmp(a, "--json")) return o.json = true, 1;
+  if (!std::strcmp(a, "--quiet")) return o.quiet = true, 1;
+  if (!std::strcmp(a, "--verbose")) return o.verbose = true, 1;
+  return 0;
+}
+
+void setup_logging(const CommonOptions& o) {
+  log::set_level(o.verbose ? log::Level::kDebug : o.quiet ? log::Level::kError : log::Level::kInfo);
+}
+
+int open_failure(const Status& s) {
+  std::fprintf(stderr, "spark-edit: %s\n", s.message());
+  switch (s.code()) {
+    case Code::kUnauthenticated:
+    case Code::kPermissionDenied:
+      return kExitAuth;
+    case Code::kInvalidArgument:
+      return kExitUsage;
+    default:
+      return kExitInput;
+  }
+}
+
+Result<std::unique_ptr<Session>> Session::open(const CommonOptions& o) {
+  auto s = std::make_unique<Session>();
+  SPARK_TRY_ASSIGN(std::string key, platform::load_api_key(o.key_file));
+  tls::Config tc;
+  tc.ca_file = o.ca_file.empty() ? env_or("SPARK_CA_FILE", tls::kSystemCaFile) : o.ca_file;
+  SPARK_TRY(s->tls.init(tc, s->entropy));
+  http::ClientConfig hc;
+  http::load_proxy_environment(hc);
+  s->api_http = std::make_unique<http::Client>(s->tls, s->api_socket, s->clock, hc);
+  s->cdn_http = std::make_unique<http::Client>(s->tls, s->cdn_socket, s->clock, hc);
+  api::Config ac;
+  ac.api_base = o.api_base.empty() ? env_or("SPARK_API_BASE", api::kDefaultApiBase) : o.api_base;
+  ac.key = key;
+  ac.body_shape = o.body_shape == "flat" ? api::BodyShape::kFlat : api::BodyShape::kWrapped;
+  s->api = std::make_unique<api::Client>(*s->api_http, *s->cdn_http, s->clock, ac);
+  SPARK_TRY(s->api->init());
+  s->state_dir = o.state_dir;
+  if (s->state_dir.empty()) {
+    const char* home = std::getenv("HOME");
+    s->state_dir = env_or("SPARK_STATE_DIR", "");
+    if (s->state_dir.empty()) s->state_dir = std::string(home ? home : "/tmp") + "/.local/state/sparkcam";
+  }
+  SPARK_TRY_ASSIGN(platform::DirStorage storage, platform::DirStorage::open(s->state_dir + "/journal"));
+  s->storage.emplace(std::move(storage));
+  s->journal = std::make_unique<job::Journal>(*s->storage, s->clock, s->entropy);
+  return s;
+}
+
+}  // namespace spark::cli
