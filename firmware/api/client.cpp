@@ -223,7 +223,7 @@ Reply Client::finish(Phase phase, const Result<http::Response>& response, ConstB
   r.http_status = response->status;
   r.request_sent = true;
   r.retry_after_ms = retry_after(response->header("Retry-After"));
-  auto json = codec::parse_json(as_chars(body), {config_.max_reply_bytes, 32});
+  auto json = codec::parse_json(as_chars(body), {static_cast<size_t>(config_.max_reply_bytes), 32});
   if (response->status == 200) {
     Status bad;
     if (json.is_ok()) {

@@ -1,5 +1,8 @@
 #include "codec/json_parse.h"
 
+#include <exception>
+#include <stdexcept>
+
 #include "codec/utf8.h"
 
 namespace spark::codec {
@@ -47,7 +50,17 @@ Result<picojson::value> parse_json(std::string_view text, JsonLimits limits) {
   }
   picojson::value value;
   std::string err;
-  const char* end = picojson::parse(value, text.data(), text.data() + text.size(), &err);
+  const char* end = nullptr;
+  // picojson throws for a number beyond double's range ("1e99999": found by
+  // the fuzzer) and on allocation failure, outside PICOJSON_ASSERT. This is
+  // its one entry point, so the exception stops here as a Status.
+  try {
+    end = picojson::parse(value, text.data(), text.data() + text.size(), &err);
+  } catch (const std::overflow_error&) {
+    return Status::error(Code::kDataLoss, "invalid JSON: a number beyond the range of a double");
+  } catch (const std::exception& e) {
+    return Status::error(Code::kResourceExhausted, "JSON could not be parsed: %s", e.what());
+  }
   if (!err.empty()) {
     // picojson's message: "syntax error at line 1 near: ..."
     return Status::error(Code::kDataLoss, "invalid JSON: %s", err.c_str());

@@ -32,8 +32,9 @@ struct JsonLimits {
   size_t max_depth = 32;
 };
 
-// Errors: kResourceExhausted (size, depth), kDataLoss (invalid UTF-8,
-// syntax error with picojson's line and column, trailing data).
+// Errors: kResourceExhausted (size, depth, memory), kDataLoss (invalid
+// UTF-8, syntax error with picojson's line and column, trailing data, a
+// number beyond double's range). Never throws.
 Result<picojson::value> parse_json(std::string_view text, JsonLimits limits = {});
 
 }  // namespace spark::codec

@@ -88,8 +88,7 @@ void load_proxy_environment(ClientConfig& config) {
 }
 
 Client::Client(tls::Context& tls, hal::Socket& socket, hal::Clock& clock, ClientConfig config)
-    : tls_(tls),
-      socket_(socket),
+    : socket_(socket),
       clock_(clock),
       config_(std::move(config)),
       session_(tls, socket, clock),

@@ -128,7 +128,6 @@ class Client {
   Status timed_out(const Status& status, const char* phase) const;
   hal::Deadline wait_deadline(hal::Deadline request_deadline) const;
 
-  tls::Context& tls_;
   hal::Socket& socket_;
   hal::Clock& clock_;
   ClientConfig config_;

@@ -22,7 +22,8 @@ Result<std::string> checked_key(std::string key, const char* where) {
     return Status::error(Code::kInvalidArgument, "the API key in %s is longer than %zu bytes",
                          where, kMaxKey);
   }
-  for (unsigned char c : key) {
+  for (char ch : key) {
+    auto c = static_cast<unsigned char>(ch);
     if (c < 0x21 || c == 0x7f) {
       return Status::error(Code::kInvalidArgument,
                            "the API key in %s contains a space or control character", where);

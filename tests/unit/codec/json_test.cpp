@@ -109,3 +109,13 @@ TEST_CASE("json_parse_applies_size_depth_utf8_and_trailing_data_caps") {
   CHECK(parse_json("{} x").status().code() == Code::kDataLoss);
   CHECK(parse_json("{\"a\":}").status().code() == Code::kDataLoss);
 }
+
+TEST_CASE("json_parse_refuses_numbers_beyond_double_without_throwing") {
+  // Found by fuzz_json_parse: picojson throws std::overflow_error here.
+  for (const char* text : {"816666666666e66666", "[1e99999]", "{\"size\":-1e400}"}) {
+    auto v = spark::codec::parse_json(text);
+    CHECK(v.status().code() == spark::Code::kDataLoss);
+    CHECK(std::string(v.status().message()).find("range") != std::string::npos);
+  }
+  CHECK(spark::codec::parse_json("1e308").is_ok());
+}

@@ -43,8 +43,8 @@ TEST_CASE("upload_body_is_prefix_base64_suffix_with_exact_length") {
   codec::base64_encode(ConstBytes(image.data(), image.size()),
                        MutBytes(reinterpret_cast<uint8_t*>(b64.data()), b64.size()));
   const std::string prefix = "{\"binary_data_base64\":[\"", suffix = "\"]}";
-  for (size_t image_step : {1, 2, 5, 1000, 100000}) {
-    for (size_t out_step : {1, 3, 7, 4096}) {
+  for (size_t image_step : {1u, 2u, 5u, 1000u, 100000u}) {
+    for (size_t out_step : {1u, 3u, 7u, 4096u}) {
       TrickleSource src(ConstBytes(image.data(), image.size()), image_step);
       Result<http::JsonUploadBody> body = http::JsonUploadBody::create(prefix, src, suffix);
       REQUIRE(body.is_ok());
