@@ -8,14 +8,9 @@
 #include <optional>
 #include <string>
 
-#include "api/client.h"
+#include "app/edit_stack.h"
 #include "job/edit_job.h"
-#include "platform/linux/dir_storage.h"
-#include "platform/linux/file_io.h"
-#include "platform/linux/linux_clock.h"
-#include "platform/linux/posix_socket.h"
 #include "sim_fixture.h"
-#include "tls/tls.h"
 #include "../unit/image/image_fixtures.h"
 
 using namespace spark;
@@ -25,42 +20,42 @@ using job::State;
 
 namespace {
 
-// The real stack for one edit, pointed at a simulator.
+// The real stack for one edit (app::EditStack, as spark-edit builds it),
+// pointed at a simulator.
 struct Stack {
-  platform::MonotonicClock clock;
-  platform::GetrandomEntropy entropy;
-  platform::PosixResolver resolver;
-  platform::PosixSocket api_socket{clock, resolver};
-  platform::PosixSocket cdn_socket{clock, resolver};
-  tls::Context tls;
-  std::unique_ptr<http::Client> api_http, cdn_http;
-  std::unique_ptr<api::Client> api;
-  std::optional<platform::DirStorage> storage;
-  std::unique_ptr<job::Journal> journal;
-  platform::PosixFileSystem files;
+  std::unique_ptr<app::EditStack> owned;
+  app::EditStack& s;
+  platform::MonotonicClock& clock;
+  platform::GetrandomEntropy& entropy;
+  std::unique_ptr<api::Client>& api;
+  std::unique_ptr<job::Journal>& journal;
+  platform::PosixFileSystem& files;
   std::string dir;
 
-  explicit Stack(const Sim& sim, api::BodyShape shape = api::BodyShape::kWrapped,
-                 const std::string& key = "sim-demo-key") {
-    tls::Config tc;
-    tc.ca_file = sim.ca;
-    REQUIRE(tls.init(tc, entropy).is_ok());
-    http::ClientConfig hc;
-    hc.io_timeout_ms = 5000;
-    api_http = std::make_unique<http::Client>(tls, api_socket, clock, hc);
-    cdn_http = std::make_unique<http::Client>(tls, cdn_socket, clock, hc);
-    api::Config ac;
-    ac.api_base = sim.api;
-    ac.key = key;
-    ac.body_shape = shape;
-    api = std::make_unique<api::Client>(*api_http, *cdn_http, clock, ac);
-    REQUIRE(api->init().is_ok());
-    dir = sim.state_dir + "-client";
-    auto s = platform::DirStorage::open(dir + "/journal");
-    REQUIRE(s.is_ok());
-    storage.emplace(std::move(s).value());
-    journal = std::make_unique<job::Journal>(*storage, clock, entropy);
+  static std::unique_ptr<app::EditStack> open(const Sim& sim, api::BodyShape shape,
+                                              const std::string& key) {
+    app::StackConfig c;
+    c.tls.ca_file = sim.ca;
+    c.http.io_timeout_ms = 5000;
+    c.api.api_base = sim.api;
+    c.api.key = key;
+    c.api.body_shape = shape;
+    c.state_dir = sim.state_dir + "-client";
+    auto stack = app::EditStack::open(c);
+    REQUIRE_MESSAGE(stack.is_ok(), stack.status().message());
+    return std::move(stack).value();
   }
+
+  explicit Stack(const Sim& sim, api::BodyShape shape = api::BodyShape::kWrapped,
+                 const std::string& key = "sim-demo-key")
+      : owned(open(sim, shape, key)),
+        s(*owned),
+        clock(s.clock),
+        entropy(s.entropy),
+        api(s.api),
+        journal(s.journal),
+        files(s.files),
+        dir(s.state_dir) {}
 
   job::JournalEntry entry(const std::string& prompt = "make it red") const {
     job::JournalEntry e;

@@ -162,9 +162,9 @@ int edit_main(int argc, char** argv) {
                  output.c_str());
     return kExitInput;
   }
-  auto session = Session::open(o);
-  if (!session.is_ok()) return open_failure(session.status());
-  Session& s = **session;
+  auto stack = open_stack(o);
+  if (!stack.is_ok()) return open_failure(stack.status());
+  app::EditStack& s = **stack;
 
   job::EditSettings settings = settings_for(o);
   settings.fit.max_long_side = static_cast<uint32_t>(max_side);
@@ -223,9 +223,9 @@ int resume_main(int argc, char** argv) {
     }
   }
   setup_logging(o);
-  auto session = Session::open(o);
-  if (!session.is_ok()) return open_failure(session.status());
-  Session& s = **session;
+  auto stack = open_stack(o);
+  if (!stack.is_ok()) return open_failure(stack.status());
+  app::EditStack& s = **stack;
   std::vector<job::JournalEntry> entries;
   if (!id.empty()) {
     auto e = s.journal->find(id);
@@ -294,9 +294,9 @@ int status_main(int argc, char** argv) {
   }
   if (id.empty()) return usage_error("%s", "status needs a TASK_ID");
   setup_logging(o);
-  auto session = Session::open(o);
-  if (!session.is_ok()) return open_failure(session.status());
-  Session& s = **session;
+  auto stack = open_stack(o);
+  if (!stack.is_ok()) return open_failure(stack.status());
+  app::EditStack& s = **stack;
   std::string task = id;
   if (auto e = s.journal->find(id); e.is_ok() && !e->task_id.empty()) task = e->task_id;
   api::Reply r = s.api->poll(task);

@@ -85,32 +85,19 @@ int open_failure(const Status& s) {
   }
 }
 
-Result<std::unique_ptr<Session>> Session::open(const CommonOptions& o) {
-  auto s = std::make_unique<Session>();
-  SPARK_TRY_ASSIGN(std::string key, platform::load_api_key(o.key_file));
-  tls::Config tc;
-  tc.ca_file = o.ca_file.empty() ? env_or("SPARK_CA_FILE", tls::kSystemCaFile) : o.ca_file;
-  SPARK_TRY(s->tls.init(tc, s->entropy));
-  http::ClientConfig hc;
-  http::load_proxy_environment(hc);
-  s->api_http = std::make_unique<http::Client>(s->tls, s->api_socket, s->clock, hc);
-  s->cdn_http = std::make_unique<http::Client>(s->tls, s->cdn_socket, s->clock, hc);
-  api::Config ac;
-  ac.api_base = o.api_base.empty() ? env_or("SPARK_API_BASE", api::kDefaultApiBase) : o.api_base;
-  ac.key = key;
-  ac.body_shape = o.body_shape == "flat" ? api::BodyShape::kFlat : api::BodyShape::kWrapped;
-  s->api = std::make_unique<api::Client>(*s->api_http, *s->cdn_http, s->clock, ac);
-  SPARK_TRY(s->api->init());
-  s->state_dir = o.state_dir;
-  if (s->state_dir.empty()) {
+Result<std::unique_ptr<app::EditStack>> open_stack(const CommonOptions& o) {
+  app::StackConfig c;
+  SPARK_TRY_ASSIGN(c.api.key, platform::load_api_key(o.key_file));
+  c.api.api_base = o.api_base.empty() ? env_or("SPARK_API_BASE", api::kDefaultApiBase) : o.api_base;
+  c.api.body_shape = o.body_shape == "flat" ? api::BodyShape::kFlat : api::BodyShape::kWrapped;
+  c.tls.ca_file = o.ca_file.empty() ? env_or("SPARK_CA_FILE", tls::kSystemCaFile) : o.ca_file;
+  http::load_proxy_environment(c.http);
+  c.state_dir = o.state_dir.empty() ? env_or("SPARK_STATE_DIR", "") : o.state_dir;
+  if (c.state_dir.empty()) {
     const char* home = std::getenv("HOME");
-    s->state_dir = env_or("SPARK_STATE_DIR", "");
-    if (s->state_dir.empty()) s->state_dir = std::string(home ? home : "/tmp") + "/.local/state/sparkcam";
+    c.state_dir = std::string(home ? home : "/tmp") + "/.local/state/sparkcam";
   }
-  SPARK_TRY_ASSIGN(platform::DirStorage storage, platform::DirStorage::open(s->state_dir + "/journal"));
-  s->storage.emplace(std::move(storage));
-  s->journal = std::make_unique<job::Journal>(*s->storage, s->clock, s->entropy);
-  return s;
+  return app::EditStack::open(c);
 }
 
 }  // namespace spark::cli

@@ -1,20 +1,12 @@
 // What every network subcommand of spark-edit shares: the options common to
-// them, and the real stack (clock, entropy, sockets, TLS, two HTTP clients,
-// the API client, the journal) built from those options.
+// them, and the app::EditStack built from those options.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "api/client.h"
-#include "job/edit_job.h"
-#include "job/journal.h"
-#include "platform/linux/dir_storage.h"
-#include "platform/linux/file_io.h"
-#include "platform/linux/linux_clock.h"
-#include "platform/linux/posix_socket.h"
-#include "tls/tls.h"
+#include "app/edit_stack.h"
 
 namespace spark::cli {
 
@@ -35,24 +27,9 @@ struct CommonOptions {
 int take_common(int argc, char** argv, int& i, CommonOptions& o);
 extern const char kCommonHelp[];
 
-class Session {
- public:
-  // Builds the stack; prints the error and returns the exit code otherwise.
-  static Result<std::unique_ptr<Session>> open(const CommonOptions& o);
-
-  platform::MonotonicClock clock;
-  platform::GetrandomEntropy entropy;
-  platform::PosixResolver resolver;
-  platform::PosixSocket api_socket{clock, resolver};
-  platform::PosixSocket cdn_socket{clock, resolver};
-  tls::Context tls;
-  std::unique_ptr<http::Client> api_http, cdn_http;
-  std::unique_ptr<api::Client> api;
-  std::optional<platform::DirStorage> storage;
-  std::unique_ptr<job::Journal> journal;
-  platform::PosixFileSystem files;
-  std::string state_dir;
-};
+// Builds the stack from the options and the environment (the key is loaded
+// and registered for redaction here).
+Result<std::unique_ptr<app::EditStack>> open_stack(const CommonOptions& o);
 
 // The exit code and a one-line message for a failed open.
 int open_failure(const Status& s);
