@@ -48,57 +48,83 @@ class Resized {
   std::optional<detail::Resampler> rs_;
 };
 
-void copy_px(uint8_t* dst, const uint8_t* src) {
-  dst[0] = src[0];
-  dst[1] = src[1];
-  dst[2] = src[2];
+struct Pos {
+  uint32_t x, y;
+};
+
+// Where stored pixel (x, y) of a w x h picture is displayed, per EXIF
+// orientation.
+Pos place(uint8_t orientation, uint32_t x, uint32_t y, uint32_t w, uint32_t h) {
+  switch (orientation) {
+    case 2: return {w - 1 - x, y};          // mirrored left to right
+    case 3: return {w - 1 - x, h - 1 - y};  // rotated 180
+    case 4: return {x, h - 1 - y};          // mirrored top to bottom
+    case 5: return {y, x};                  // transposed
+    case 6: return {h - 1 - y, x};          // needs 90 degrees clockwise
+    case 7: return {h - 1 - y, w - 1 - x};  // transversed
+    case 8: return {y, w - 1 - x};          // needs 90 degrees counter-clockwise
+    default: return {x, y};
+  }
 }
 
-// Encodes the resized rows upright. Orientations 1 and 2 stream; the others
-// place each row into one output-sized frame first.
+// Encodes the resized rows upright. Orientations 1 and 2 stream row by row.
+// The others need the whole picture before the first output row: it is held
+// as the encoder would subsample it anyway (4:2:0 planes: Y, then Cb and Cr
+// averaged over 2x2), 1.5 bytes a pixel. Both sides are even, so each 2x2
+// block of the stored picture lands on a 2x2 block of the output.
 Status orient_and_encode(Resized& rows, const Plan& p, detail::JpegWriter& w) {
   const uint32_t rw = p.resized_width, rh = p.resized_height;
-  if (p.orientation <= 2) {
-    std::vector<uint8_t> mirror(p.orientation == 2 ? size_t{rw} * 3 : 0);
+  const uint8_t o = p.orientation;
+  if (o <= 2) {
+    std::vector<uint8_t> mirror(o == 2 ? size_t{rw} * 3 : 0);
     for (uint32_t y = 0; y < rh; ++y) {
       SPARK_TRY_ASSIGN(const uint8_t* row, rows.next_row());
-      if (p.orientation == 2) {
-        for (uint32_t x = 0; x < rw; ++x) copy_px(&mirror[size_t{rw - 1 - x} * 3], row + size_t{x} * 3);
+      if (o == 2) {
+        for (uint32_t x = 0; x < rw; ++x) std::memcpy(&mirror[size_t{rw - 1 - x} * 3], row + size_t{x} * 3, 3);
         row = mirror.data();
       }
       SPARK_TRY(w.write_row(row));
     }
     return Status::ok();
   }
+  const uint32_t ow = p.out_width, oh = p.out_height, cw = ow / 2;
   std::vector<uint8_t> frame(static_cast<size_t>(p.frame_bytes));
-  const size_t stride = size_t{p.out_width} * 3;
+  uint8_t* luma = frame.data();
+  uint8_t* cb = luma + size_t{ow} * oh;
+  uint8_t* cr = cb + size_t{cw} * (oh / 2);
+  std::vector<uint8_t> upper(size_t{rw} * 3);  // the even row of each pair
   for (uint32_t y = 0; y < rh; ++y) {
     SPARK_TRY_ASSIGN(const uint8_t* row, rows.next_row());
-    // Stored (x, y) lands on displayed (dx, dy), per EXIF orientation.
-    switch (p.orientation) {
-      case 3:  // rotated 180
-        for (uint32_t x = 0; x < rw; ++x) copy_px(&frame[(rh - 1 - y) * stride + (rw - 1 - x) * 3], row + x * 3);
-        break;
-      case 4:  // mirrored top to bottom
-        std::memcpy(&frame[(rh - 1 - y) * stride], row, stride);
-        break;
-      case 5:  // transposed
-        for (uint32_t x = 0; x < rw; ++x) copy_px(&frame[x * stride + y * 3], row + x * 3);
-        break;
-      case 6:  // needs 90 degrees clockwise
-        for (uint32_t x = 0; x < rw; ++x) copy_px(&frame[x * stride + (rh - 1 - y) * 3], row + x * 3);
-        break;
-      case 7:  // transversed
-        for (uint32_t x = 0; x < rw; ++x) {
-          copy_px(&frame[(rw - 1 - x) * stride + (rh - 1 - y) * 3], row + x * 3);
-        }
-        break;
-      default:  // 8: needs 90 degrees counter-clockwise
-        for (uint32_t x = 0; x < rw; ++x) copy_px(&frame[(rw - 1 - x) * stride + y * 3], row + x * 3);
-        break;
+    for (uint32_t x = 0; x < rw; ++x) {
+      Pos d = place(o, x, y, rw, rh);
+      luma[size_t{d.y} * ow + d.x] = row[size_t{x} * 3];
+    }
+    if (y % 2 == 0) {
+      std::memcpy(upper.data(), row, upper.size());
+      continue;
+    }
+    for (uint32_t x = 0; x < rw; x += 2) {
+      const uint8_t* a = &upper[size_t{x} * 3];
+      const uint8_t* b = row + size_t{x} * 3;
+      Pos d = place(o, x / 2, y / 2, rw / 2, rh / 2);
+      size_t at = size_t{d.y} * cw + d.x;
+      cb[at] = static_cast<uint8_t>((a[1] + a[4] + b[1] + b[4] + 2) >> 2);
+      cr[at] = static_cast<uint8_t>((a[2] + a[5] + b[2] + b[5] + 2) >> 2);
     }
   }
-  for (uint32_t y = 0; y < p.out_height; ++y) SPARK_TRY(w.write_row(&frame[y * stride]));
+  // Back to interleaved rows with each chroma sample doubled: the encoder's
+  // 2x2 average of four equal samples gives that sample back exactly.
+  std::vector<uint8_t> out(size_t{ow} * 3);
+  for (uint32_t y = 0; y < oh; ++y) {
+    const uint8_t* ly = luma + size_t{y} * ow;
+    const size_t crow = size_t{y / 2} * cw;
+    for (uint32_t x = 0; x < ow; ++x) {
+      out[size_t{x} * 3] = ly[x];
+      out[size_t{x} * 3 + 1] = cb[crow + x / 2];
+      out[size_t{x} * 3 + 2] = cr[crow + x / 2];
+    }
+    SPARK_TRY(w.write_row(out.data()));
+  }
   return Status::ok();
 }
 

@@ -3,7 +3,7 @@
 // Streams the input through libjpeg-turbo (DCT-scaled decode) or libpng, the
 // resampler and libjpeg's encoder straight into the sink. When the encoded
 // bytes pass plan.max_bytes, the pass stops, the sink is reset, the source
-// rewound and the picture encoded again 10 quality steps lower (never below
+// rewound and the picture encoded again at a quality 10 lower (never below
 // plan.min_quality). At 2048 px a q90 JPEG is ~0.5-1.5 MB, so a second pass
 // is rare; that is why fit() needs a source it can rewind and a sink it can
 // reset instead of buffering the output.

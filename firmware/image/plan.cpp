@@ -64,7 +64,7 @@ uint64_t memory_need(const Plan& pl) {
   }
   // Encoder: 64 KB destination buffer, tables, the prep/main row groups.
   total += (64u << 10) + (128u << 10) + uint64_t{pl.out_width + 16} * 3 * 48 + ow * 3;
-  total += pl.frame_bytes;
+  total += pl.frame_bytes + (pl.frame_bytes ? uint64_t{pl.resized_width + pl.out_width} * 3 : 0);
   return total;
 }
 
@@ -153,7 +153,7 @@ Result<Plan> plan(const Probe& p, const FitOptions& o) {
   const bool transpose = pl.orientation >= 5;
   pl.out_width = transpose ? pl.resized_height : pl.resized_width;
   pl.out_height = transpose ? pl.resized_width : pl.resized_height;
-  if (pl.orientation >= 3) pl.frame_bytes = uint64_t{pl.out_width} * pl.out_height * 3;
+  if (pl.orientation >= 3) pl.frame_bytes = uint64_t{pl.out_width} * pl.out_height * 3 / 2;
 
   const char* whole_kind = nullptr;
   if (p.needs_coefficient_buffer()) {

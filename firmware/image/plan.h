@@ -57,7 +57,8 @@ struct Plan {
   int min_quality = 60;
   uint64_t max_bytes = 0;
   // Orientations 3-8 flip rows top-to-bottom or transpose, so fit() holds
-  // exactly one output frame (out_width x out_height x 3 bytes).
+  // exactly one output frame, as 4:2:0 planes (out_width x out_height x 1.5
+  // bytes).
   uint64_t frame_bytes = 0;
   // The decoder's whole-image buffer: libjpeg's coefficient buffer for a
   // progressive or multi-scan JPEG, or the de-interlaced rows of an

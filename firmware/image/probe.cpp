@@ -166,6 +166,7 @@ Status read_app(Reader& r, uint8_t marker, uint16_t len, Probe& p) {
   }
   if (marker == 0xE1 && !p.exif && n >= 6 && std::memcmp(head, "Exif\0\0", 6) == 0) {
     p.exif = true;
+    if (len == 6) return Status::ok();  // an empty TIFF block: upright
     // The TIFF block: what is left of head after "Exif\0\0", then the rest.
     std::vector<uint8_t> tiff(len - 6);
     std::memcpy(tiff.data(), head + 6, n - 6);

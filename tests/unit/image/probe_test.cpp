@@ -139,6 +139,17 @@ TEST_CASE("exif_orientation_survives_hostile_blocks") {
   CHECK(exif_orientation(ConstBytes(b, sizeof(b))) == 1);
 }
 
+TEST_CASE("probe_empty_exif_segment_reads_as_upright") {
+  // Found by fuzz.image_probe: "Exif\0\0" and nothing after it.
+  std::vector<uint8_t> j = make_jpeg(test::quadrants(16, 16));
+  const uint8_t app1[] = {0xFF, 0xE1, 0, 8, 'E', 'x', 'i', 'f', 0, 0};
+  j.insert(j.begin() + 2, app1, app1 + sizeof(app1));
+  auto p = probe_bytes(j);
+  REQUIRE(p.is_ok());
+  CHECK(p->exif);
+  CHECK(p->orientation == 1);
+}
+
 TEST_CASE("probe_reads_png_header_and_chunks") {
   test::PngSpec s;
   s.color_type = 6;
