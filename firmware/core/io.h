@@ -36,12 +36,28 @@ class ByteSink {
   virtual Status write(ConstBytes data) = 0;
 };
 
-class MemorySource final : public ByteSource {
+// A source that can be read again from its start (image::fit's quality
+// step-down and a resent create read the same bytes twice).
+class RewindableSource : public ByteSource {
+ public:
+  virtual Status rewind() = 0;
+};
+
+// A sink that can be emptied to start its output again.
+class ResettableSink : public ByteSink {
+ public:
+  virtual Status reset() = 0;
+};
+
+class MemorySource final : public RewindableSource {
  public:
   explicit MemorySource(ConstBytes data) : data_(data) {}
   Result<size_t> read(MutBytes buf) override;
   std::optional<uint64_t> size() const override { return data_.size(); }
-  void rewind() { pos_ = 0; }
+  Status rewind() override {
+    pos_ = 0;
+    return Status::ok();
+  }
 
  private:
   ConstBytes data_;
@@ -62,10 +78,14 @@ class FixedSink final : public ByteSink {
 };
 
 // Owns a growing buffer bounded by cap; kResourceExhausted past the cap.
-class GrowingSink final : public ByteSink {
+class GrowingSink final : public ResettableSink {
  public:
   explicit GrowingSink(size_t cap) : cap_(cap) {}
   Status write(ConstBytes data) override;
+  Status reset() override {
+    data_.clear();
+    return Status::ok();
+  }
   ConstBytes bytes() const { return ConstBytes(data_.data(), data_.size()); }
   std::vector<uint8_t> take() { return std::move(data_); }
   void clear() { data_.clear(); }

@@ -23,47 +23,9 @@
 
 namespace spark::image {
 
-// A source fit() can read from the start again.
-class RewindableSource : public ByteSource {
- public:
-  virtual Status rewind() = 0;
-};
-
-// A sink fit() can empty to start its output again.
-class ResettableSink : public ByteSink {
- public:
-  virtual Status reset() = 0;
-};
-
-// Bytes already in memory (the caller keeps them alive).
-class MemoryInput final : public RewindableSource {
- public:
-  explicit MemoryInput(ConstBytes data) : src_(data) {}
-  Result<size_t> read(MutBytes buf) override { return src_.read(buf); }
-  std::optional<uint64_t> size() const override { return src_.size(); }
-  Status rewind() override {
-    src_.rewind();
-    return Status::ok();
-  }
-
- private:
-  MemorySource src_;
-};
-
-// Collects the output in memory, up to cap bytes (kResourceExhausted past it).
-class MemoryOutput final : public ResettableSink {
- public:
-  explicit MemoryOutput(size_t cap) : sink_(cap) {}
-  Status write(ConstBytes data) override { return sink_.write(data); }
-  Status reset() override {
-    sink_.clear();
-    return Status::ok();
-  }
-  ConstBytes bytes() const { return sink_.bytes(); }
-
- private:
-  GrowingSink sink_;
-};
+// fit() reads the source again and empties the sink for each extra pass
+// (spark::RewindableSource / ResettableSink, core/io.h: MemorySource,
+// platform::FileSource, GrowingSink).
 
 struct FitResult {
   uint32_t width = 0;

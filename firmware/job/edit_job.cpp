@@ -117,7 +117,7 @@ Status download_progress(void* ctx, uint64_t got, uint64_t total) {
 }
 }  // namespace
 
-EditOutcome EditJob::run(JournalEntry& e, image::RewindableSource& photo) {
+EditOutcome EditJob::run(JournalEntry& e, RewindableSource& photo) {
   start_ms_ = clock_.now_ms();
   out_ = EditOutcome();
   resubmitted_ = false;
@@ -128,7 +128,7 @@ EditOutcome EditJob::run(JournalEntry& e, image::RewindableSource& photo) {
     fail(ErrorClass::kInput, params);
     return finish(e);
   }
-  image::MemoryOutput prepared(static_cast<size_t>(image::kApiMaxBytes));
+  GrowingSink prepared(static_cast<size_t>(image::kApiMaxBytes));
   auto fitted = image::prepare(photo, settings_.fit, prepared);
   if (!fitted.is_ok()) {
     fail(ErrorClass::kInput, fitted.status().with_context("%s", e.source_path.c_str()));
@@ -229,7 +229,7 @@ EditJob::Next EditJob::submit(JournalEntry& e, ConstBytes jpeg) {
       cancel("before the create request");
       return Next::kEnd;
     }
-    image::MemoryInput src(jpeg);
+    MemorySource src(jpeg);
     api::Reply r = api_.create(params, src, upload_progress, observer_);
     ++out_.creates;
     if (r.ok) {

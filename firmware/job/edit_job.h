@@ -79,7 +79,7 @@ class EditJob {
 
   // A new edit of photo. entry carries prompt, scale, seed, source_path,
   // output_path and image_path (where the prepared JPEG is kept).
-  EditOutcome run(JournalEntry& entry, image::RewindableSource& photo);
+  EditOutcome run(JournalEntry& entry, RewindableSource& photo);
 
   // Continues an unfinished journal entry. An intent without a task id is
   // resubmitted only with resend_intent (it may have been submitted).

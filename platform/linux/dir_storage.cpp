@@ -82,7 +82,15 @@ Status DirStorage::list(std::string_view prefix, size_t max, std::vector<std::st
   names->clear();
   DIR* d = opendir(dir_.c_str());
   if (!d) return Status::error(Code::kIo, "cannot list %s: %s", dir_.c_str(), std::strerror(errno));
-  while (dirent* e = readdir(d)) {
+  for (;;) {
+    errno = 0;
+    dirent* e = readdir(d);
+    if (!e) {
+      if (errno == 0) break;
+      int err = errno;
+      closedir(d);
+      return Status::error(Code::kIo, "cannot list %s: %s", dir_.c_str(), std::strerror(err));
+    }
     std::string_view n(e->d_name);
     // Temporary files of an interrupted write are not records.
     if (n.substr(0, prefix.size()) != prefix || n.find(".tmp-") != std::string_view::npos) continue;

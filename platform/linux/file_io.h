@@ -16,7 +16,7 @@
 
 namespace spark::platform {
 
-class FileSource final : public ByteSource {
+class FileSource final : public RewindableSource {
  public:
   static Result<FileSource> open(const std::string& path);
   FileSource(FileSource&& other) noexcept;
@@ -25,7 +25,7 @@ class FileSource final : public ByteSource {
 
   Result<size_t> read(MutBytes buf) override;
   std::optional<uint64_t> size() const override { return size_; }
-  Status rewind();
+  Status rewind() override;
 
  private:
   FileSource(int fd, uint64_t size, std::string path)

@@ -13,7 +13,7 @@ constexpr uint64_t kMaxSourcePixels = 4'000'000;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  image::MemoryInput src(ConstBytes(data, size));
+  MemorySource src(ConstBytes(data, size));
   auto p = image::probe(src);
   if (!p || uint64_t{p->width} * p->height > kMaxSourcePixels) return 0;
   image::FitOptions opt;
@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opt.memory_budget = 64ull << 20;
   auto pl = image::plan(*p, opt);
   if (!pl) return 0;
-  image::MemoryOutput out(image::kApiMaxBytes);
+  GrowingSink out(image::kApiMaxBytes);
   auto r = image::fit(src, *pl, out);
   if (!r) return 0;
   MemorySource written(out.bytes());

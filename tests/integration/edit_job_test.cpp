@@ -87,7 +87,7 @@ job::EditOutcome edit(Stack& st, const std::vector<uint8_t>& photo,
                       const std::string& prompt = "make it red", job::Observer* obs = nullptr) {
   job::EditJob job(*st.api, *st.journal, st.clock, st.entropy, st.files, settings, obs);
   job::JournalEntry e = st.entry(prompt);
-  image::MemoryInput src(ConstBytes(photo.data(), photo.size()));
+  MemorySource src(ConstBytes(photo.data(), photo.size()));
   return job.run(e, src);
 }
 
@@ -352,7 +352,7 @@ TEST_CASE("resume_from_the_journal_polls_and_downloads_without_a_second_create")
   Stack st(*sim);
   // Create by hand and journal it, as a run cut by power after the reply.
   job::JournalEntry e = st.entry();
-  image::MemoryInput src(ConstBytes(small_photo().data(), small_photo().size()));
+  MemorySource src(ConstBytes(small_photo().data(), small_photo().size()));
   auto reply = st.api->create({e.prompt, 0.5, -1}, src, nullptr, nullptr);
   REQUIRE(reply.ok);
   REQUIRE(st.journal->begin(e).is_ok());

@@ -23,17 +23,7 @@ using namespace spark;
 
 namespace {
 
-class FileInput final : public image::RewindableSource {
- public:
-  explicit FileInput(platform::FileSource& f) : f_(f) {}
-  Result<size_t> read(MutBytes buf) override { return f_.read(buf); }
-  Status rewind() override { return f_.rewind(); }
-
- private:
-  platform::FileSource& f_;
-};
-
-class CountingOutput final : public image::ResettableSink {
+class CountingOutput final : public ResettableSink {
  public:
   Status write(ConstBytes d) override {
     n_ += d.size();
@@ -55,14 +45,13 @@ struct Run {
   image::FitResult result;
 };
 
-Result<Run> run_once(const char* path, const image::FitOptions& opt, image::ResettableSink& out) {
+Result<Run> run_once(const char* path, const image::FitOptions& opt, ResettableSink& out) {
   Run run;
   test::HeapScope heap;
   auto t0 = std::chrono::steady_clock::now();
   {
     SPARK_TRY_ASSIGN(platform::FileSource file, platform::FileSource::open(path));
-    FileInput in(file);
-    SPARK_TRY_ASSIGN(run.result, image::prepare(in, opt, out, &run.plan));
+    SPARK_TRY_ASSIGN(run.result, image::prepare(file, opt, out, &run.plan));
   }
   run.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   run.peak = heap.peak_above_start();
@@ -118,7 +107,7 @@ int main(int argc, char** argv) {
       base = base.substr(base.find_last_of('/') + 1);
       std::string dst = out_dir + "/" + base.substr(0, base.find_last_of('.')) + ".jpg";
       auto sink = platform::AtomicFileSink::create(dst);
-      image::MemoryOutput buf(image::kApiMaxBytes);
+      GrowingSink buf(image::kApiMaxBytes);
       auto run = sink ? run_once(path, opt, buf) : Result<Run>(sink.status());
       Status s = run.is_ok() ? sink->write(buf.bytes()) : run.status();
       if (s.is_ok()) s = sink->commit();

@@ -44,18 +44,6 @@ class StdoutSink final : public ByteSink {
   }
 };
 
-// platform::FileSource as the rewindable source image::fit needs.
-class FileInput final : public image::RewindableSource {
- public:
-  explicit FileInput(platform::FileSource& f) : f_(f) {}
-  Result<size_t> read(MutBytes buf) override { return f_.read(buf); }
-  std::optional<uint64_t> size() const override { return f_.size(); }
-  Status rewind() override { return f_.rewind(); }
-
- private:
-  platform::FileSource& f_;
-};
-
 bool parse_number(const char* s, double lo, double hi, double& out) {
   char* end = nullptr;
   double v = std::strtod(s, &end);
@@ -186,7 +174,7 @@ int edit_main(int argc, char** argv) {
   Progress progress(s.clock, o);
   if (progress.live()) log::set_level(o.verbose ? log::Level::kDebug : log::Level::kWarn);
   job::EditJob edit(*s.api, *s.journal, s.clock, s.entropy, s.files, settings, &progress);
-  FileInput src(*photo);
+  platform::FileSource& src = *photo;
   job::EditOutcome outcome = edit.run(e, src);
   progress.clear();
   // The prepared copy is only needed while the edit can still be resumed.

@@ -30,18 +30,6 @@ const char kHelp[] =
     "  --json            print the plan as one JSON object\n"
     "exit codes: 0 ok, 1 failed, 2 usage, 3 input file problem\n";
 
-// platform::FileSource as the rewindable source fit() needs.
-class FileInput final : public image::RewindableSource {
- public:
-  explicit FileInput(platform::FileSource& f) : f_(f) {}
-  Result<size_t> read(MutBytes buf) override { return f_.read(buf); }
-  std::optional<uint64_t> size() const override { return f_.size(); }
-  Status rewind() override { return f_.rewind(); }
-
- private:
-  platform::FileSource& f_;
-};
-
 class StdoutSink final : public ByteSink {
  public:
   Status write(ConstBytes d) override {
@@ -211,14 +199,14 @@ int prepare_main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   auto file = platform::FileSource::open(paths[0]);
   if (!file) return fail(paths[0], file.status(), kExitInput);
-  FileInput in(*file);
+  platform::FileSource& in = *file;
   auto pr = image::probe(in);
   if (!pr) return fail(paths[0], pr.status(), kExitInput);
   auto pl = image::plan(*pr, opt);
   if (!pl) return fail(paths[0], pl.status(), kExitInput);  // the options were checked above
   // The JPEG is held in memory (at most max_bytes) so a retry at a lower
   // quality can start over; the file appears only when it is complete.
-  image::MemoryOutput buffer(static_cast<size_t>(pl->max_bytes));
+  GrowingSink buffer(static_cast<size_t>(pl->max_bytes));
   auto r = image::fit(in, *pl, buffer);
   if (!r) {
     // Over the size cap even at min_quality is a limit, not a bad file.

@@ -26,8 +26,8 @@ struct Fitted {
 };
 
 Result<Fitted> fit_bytes(const std::vector<uint8_t>& in, const FitOptions& o = {}) {
-  MemoryInput src(ConstBytes(in.data(), in.size()));
-  MemoryOutput out(kApiMaxBytes);
+  MemorySource src(ConstBytes(in.data(), in.size()));
+  GrowingSink out(kApiMaxBytes);
   Fitted f;
   SPARK_TRY_ASSIGN(f.result, prepare(src, o, out, &f.plan));
   f.jpeg.assign(out.bytes().begin(), out.bytes().end());
@@ -279,7 +279,7 @@ TEST_CASE("fit_peak_heap_within_plan") {
       CAPTURE(k.name);
       CAPTURE(o);
       std::vector<uint8_t> in = k.bytes;
-      MemoryInput src(ConstBytes(in.data(), in.size()));
+      MemorySource src(ConstBytes(in.data(), in.size()));
       auto pr = probe(src);
       REQUIRE(pr.is_ok());
       Probe p = *pr;
@@ -348,11 +348,11 @@ TEST_CASE("fit_truncated_or_corrupt_input_errs_or_flags_never_crashes") {
 TEST_CASE("fit_rejects_a_source_that_changed_since_the_plan") {
   std::vector<uint8_t> a = test::make_jpeg(test::quadrants(64, 48));
   std::vector<uint8_t> b = test::make_jpeg(test::quadrants(48, 64));
-  MemoryInput src_a(ConstBytes(a.data(), a.size()));
+  MemorySource src_a(ConstBytes(a.data(), a.size()));
   auto pl = plan(*probe(src_a));
   REQUIRE(pl.is_ok());
-  MemoryInput src_b(ConstBytes(b.data(), b.size()));
-  MemoryOutput out(1 << 20);
+  MemorySource src_b(ConstBytes(b.data(), b.size()));
+  GrowingSink out(1 << 20);
   auto r = fit(src_b, *pl, out);
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == Code::kInvalidArgument);
