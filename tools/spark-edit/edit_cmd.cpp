@@ -11,6 +11,7 @@
 
 #include "codec/json_writer.h"
 #include "commands.h"
+#include "stdio_sink.h"
 #include "core/log.h"
 #include "report.h"
 #include "session.h"
@@ -34,15 +35,6 @@ const char kExitHelp[] =
     "exit codes: 0 done, 2 usage, 3 input file, 4 auth/quota, 5 rejected by the\n"
     "  service, 6 network or timeout (the task id is printed: spark-edit resume ID),\n"
     "  7 the task failed\n";
-
-class StdoutSink final : public ByteSink {
- public:
-  Status write(ConstBytes d) override {
-    return std::fwrite(d.data(), 1, d.size(), stdout) == d.size()
-               ? Status::ok()
-               : Status::error(Code::kIo, "cannot write to stdout");
-  }
-};
 
 bool parse_number(const char* s, double lo, double hi, double& out) {
   char* end = nullptr;
@@ -294,7 +286,7 @@ int status_main(int argc, char** argv) {
   }
   const api::TaskInfo& t = r.task;
   if (o.json) {
-    StdoutSink out;
+    StdioSink out(stdout);
     codec::JsonWriter w(out);
     Status st = w.begin_object();
     auto field = [&](const char* k, const char* v) {

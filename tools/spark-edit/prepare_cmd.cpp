@@ -11,6 +11,7 @@
 
 #include "codec/json_writer.h"
 #include "commands.h"
+#include "stdio_sink.h"
 #include "image/fit.h"
 #include "platform/linux/file_io.h"
 
@@ -29,15 +30,6 @@ const char kHelp[] =
     "  --aspect crop|reject   side ratio over 3: centre-crop (default) or fail\n"
     "  --json            print the plan as one JSON object\n"
     "exit codes: 0 ok, 1 failed, 2 usage, 3 input file problem\n";
-
-class StdoutSink final : public ByteSink {
- public:
-  Status write(ConstBytes d) override {
-    return std::fwrite(d.data(), 1, d.size(), stdout) == d.size()
-               ? Status::ok()
-               : Status::error(Code::kIo, "cannot write to stdout");
-  }
-};
 
 bool parse_uint(const char* s, uint64_t max, uint64_t& out) {
   char* end = nullptr;
@@ -75,7 +67,7 @@ std::string describe(const image::Probe& p) {
 
 Status print_json(const char* in, const char* out, const image::Plan& pl, const image::FitResult& r,
                   double ms) {
-  StdoutSink sink;
+  StdioSink sink(stdout);
   codec::JsonWriter j(sink);
   const image::Probe& p = pl.source;
   SPARK_TRY(j.begin_object());

@@ -9,6 +9,7 @@
 
 #include "codec/json_writer.h"
 #include "commands.h"
+#include "stdio_sink.h"
 
 namespace spark::cli {
 
@@ -22,19 +23,6 @@ bool use_color() {
   return isatty(2) && !(no && *no);
 }
 const char* paint(const char* code) { return use_color() ? code : ""; }
-
-class FileSink final : public ByteSink {
- public:
-  explicit FileSink(FILE* f) : f_(f) {}
-  Status write(ConstBytes d) override {
-    return std::fwrite(d.data(), 1, d.size(), f_) == d.size()
-               ? Status::ok()
-               : Status::error(Code::kIo, "cannot write the report");
-  }
-
- private:
-  FILE* f_;
-};
 
 double mb(uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
 }  // namespace
@@ -125,7 +113,7 @@ int report(const job::EditOutcome& o, const CommonOptions& opts) {
   const bool done = o.state == job::State::kDone;
   const bool resumable = !done && !o.task_id.empty() && o.error_class == api::ErrorClass::kTransient;
   if (opts.json) {
-    FileSink out(stdout);
+    StdioSink out(stdout);
     codec::JsonWriter w(out);
     Status s = w.begin_object();
     auto field = [&](const char* k, const std::string& v) {
