@@ -164,7 +164,6 @@ int edit_main(int argc, char** argv) {
 
   install_interrupt_handlers();
   Progress progress(s.clock, o);
-  if (progress.live()) log::set_level(o.verbose ? log::Level::kDebug : log::Level::kWarn);
   job::EditJob edit(*s.api, *s.journal, s.clock, s.entropy, s.files, settings, &progress);
   platform::FileSource& src = *photo;
   job::EditOutcome outcome = edit.run(e, src);
@@ -241,8 +240,7 @@ int resume_main(int argc, char** argv) {
       continue;
     }
     Progress progress(s.clock, o);
-    if (progress.live()) log::set_level(o.verbose ? log::Level::kDebug : log::Level::kWarn);
-    job::EditJob edit(*s.api, *s.journal, s.clock, s.entropy, s.files, settings_for(o), &progress);
+      job::EditJob edit(*s.api, *s.journal, s.clock, s.entropy, s.files, settings_for(o), &progress);
     job::EditOutcome outcome = edit.resume(e, resend);
     progress.clear();
     if (outcome.state == job::State::kDone || (!outcome.may_have_been_submitted && outcome.task_id.empty())) {

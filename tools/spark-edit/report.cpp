@@ -9,6 +9,7 @@
 
 #include "codec/json_writer.h"
 #include "commands.h"
+#include "core/log.h"
 #include "stdio_sink.h"
 
 namespace spark::cli {
@@ -36,7 +37,11 @@ void install_interrupt_handlers() {
 }
 
 Progress::Progress(hal::Clock& clock, const CommonOptions& o)
-    : clock_(clock), live_(isatty(2) && !o.quiet), crash_at_(std::getenv("SPARK_EDIT_CRASH_AT")) {}
+    : clock_(clock), live_(isatty(2) && !o.quiet), crash_at_(std::getenv("SPARK_EDIT_CRASH_AT")) {
+  // The live line says what the info log would: keep only warnings (and
+  // debug lines when asked for) so the two do not interleave.
+  if (live_) log::set_level(o.verbose ? log::Level::kDebug : log::Level::kWarn);
+}
 
 // Test seam for the crash-safety tests: SPARK_EDIT_CRASH_AT=intent|task|
 // poll|download kills the process with SIGKILL at that point (intent

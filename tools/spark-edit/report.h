@@ -26,7 +26,6 @@ class Progress final : public job::Observer {
   bool cancelled() override { return g_interrupted != 0; }
   // Erases the live line (before other output).
   void clear();
-  bool live() const { return live_; }
 
  private:
   void draw(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
