@@ -4,10 +4,12 @@
 // split and writes complete 4-character quanta to a sink; it carries at most
 // 2 input bytes between calls, so padding appears only at finish().
 // Base64Source is pulled: it reads its inner source in multiples of 3 bytes
-// and yields the text, for an HTTP body whose length is known up front.
+// straight into the caller's buffer and encodes there, in place, for an HTTP
+// body whose length is known up front (one read of the inner source per
+// read of the text, no copy).
 //
 // Memory: Base64Encoder is kChunk output bytes + 3 carried bytes inline;
-// Base64Source is kChunk/4*3 input bytes inline. No heap.
+// Base64Source is 7 bytes inline. No heap.
 #pragma once
 
 #include <cstddef>
@@ -50,8 +52,6 @@ class Base64Encoder {
 
 class Base64Source final : public ByteSource {
  public:
-  static constexpr size_t kInChunk = 768;  // a multiple of 3
-
   explicit Base64Source(ByteSource& in) : in_(in) {}
   Result<size_t> read(MutBytes buf) override;
   // Known only when the inner source's size is.
@@ -59,8 +59,9 @@ class Base64Source final : public ByteSource {
 
  private:
   ByteSource& in_;
-  uint8_t raw_[kInChunk] = {};
-  char text_[kInChunk / 3 * 4] = {};
+  // Only for reads of under 4 bytes: one group and its quantum.
+  uint8_t raw_[3] = {};
+  char text_[4] = {};
   size_t text_len_ = 0;
   size_t text_pos_ = 0;
   bool eof_ = false;

@@ -2,6 +2,7 @@
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 
@@ -10,6 +11,15 @@
 
 #include "codec/base64.h"
 #include "core/log.h"
+
+// Sealing application data with libsodium needs mbedTLS 2.28's key export
+// and its public record counters (3.x hides them).
+#if defined(MBEDTLS_SSL_EXPORT_KEYS) && MBEDTLS_VERSION_NUMBER < 0x03000000 && \
+    defined(SPARKCAM_HAVE_SODIUM)
+#define SPARK_TLS_SEALABLE 1
+#else
+#define SPARK_TLS_SEALABLE 0
+#endif
 
 namespace spark::tls {
 namespace {
@@ -227,9 +237,33 @@ Status Context::init(const Config& config, hal::Entropy& entropy) {
   mbedtls_ssl_conf_curves(&conf_, kCurves);
 #endif
   mbedtls_ssl_conf_session_tickets(&conf_, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#if SPARK_TLS_SEALABLE
+  if (RecordSealer::available()) mbedtls_ssl_conf_export_keys_ext_cb(&conf_, on_keys, this);
+#endif
   ready_ = true;
   return Status::ok();
 }
+
+#if SPARK_TLS_SEALABLE
+// mbedTLS derives the key block and calls this before the ChangeCipherSpec.
+// For an AEAD suite the block is client_write_key, server_write_key,
+// client_write_IV, server_write_IV (no MAC keys; mbedTLS's
+// ssl_populate_transform); ChaCha20-Poly1305 is the only one with a 32-byte
+// key and a 12-byte implicit IV. Only the client's write half is kept.
+int Context::on_keys(void* self, const unsigned char*, const unsigned char* key_block,
+                     size_t mac_len, size_t key_len, size_t iv_len, const unsigned char*,
+                     const unsigned char*, mbedtls_tls_prf_types) {
+  Session* s = static_cast<Context*>(self)->handshaking_;
+  if (!s) return 0;
+  s->forget_keys();
+  if (mac_len == 0 && key_len == RecordSealer::kKey && iv_len == RecordSealer::kIv) {
+    std::memcpy(s->export_key_, key_block, RecordSealer::kKey);
+    std::memcpy(s->export_iv_, key_block + 2 * key_len, RecordSealer::kIv);
+    s->keys_exported_ = true;
+  }
+  return 0;
+}
+#endif
 
 bool Context::matches_pin(const uint8_t sha[32]) const {
   for (size_t i = 0; i < pin_count_; ++i) {
@@ -438,6 +472,13 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
   SessionCache::Entry* saved = cache ? cache->find(host, port) : nullptr;
   if (saved && mbedtls_ssl_set_session(&ssl_, &saved->session) != 0) saved->valid = false;
 
+  sealer_.disarm();
+  forget_keys();
+  struct Exporting {  // the key export goes to this session until we return
+    Context& c;
+    ~Exporting() { c.handshaking_ = nullptr; }
+  } exporting{context_};
+  context_.handshaking_ = this;
   while ((ret = mbedtls_ssl_handshake(&ssl_)) != 0) {
     if ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) &&
         !deadline_.expired(clock_)) {
@@ -454,6 +495,7 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
     return io_failure(ret, "handshake");
   }
   open_ = true;
+  arm_sealer();
   fill_info();
   // No certificate to verify means the server accepted the saved session.
   info_.resumed = !verified_;
@@ -490,6 +532,7 @@ void Session::fill_info() {
   info_ = HandshakeInfo();
   std::snprintf(info_.version, sizeof info_.version, "%s", mbedtls_ssl_get_version(&ssl_));
   std::snprintf(info_.suite, sizeof info_.suite, "%s", mbedtls_ssl_get_ciphersuite(&ssl_));
+  info_.sealed = sealer_.armed();
   const mbedtls_x509_crt* peer = mbedtls_ssl_get_peer_cert(&ssl_);
   if (!peer) return;
   format_dn(&peer->subject, info_.subject, sizeof info_.subject);
@@ -528,9 +571,67 @@ Result<size_t> Session::read(MutBytes buf, hal::Deadline deadline) {
   }
 }
 
+void Session::forget_keys() {
+  mbedtls_platform_zeroize(export_key_, sizeof export_key_);
+  mbedtls_platform_zeroize(export_iv_, sizeof export_iv_);
+  keys_exported_ = false;
+}
+
+void Session::arm_sealer() {
+#if SPARK_TLS_SEALABLE
+  const int suite = mbedtls_ssl_get_ciphersuite_id(mbedtls_ssl_get_ciphersuite(&ssl_));
+  const bool chacha = suite == MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ||
+                      suite == MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
+  // A negotiated max_fragment_length would shrink records: mbedTLS keeps those.
+  if (keys_exported_ && chacha && ssl_.minor_ver == MBEDTLS_SSL_MINOR_VERSION_3 &&
+      mbedtls_ssl_get_max_out_record_payload(&ssl_) >= static_cast<int>(RecordSealer::kMaxPlaintext)) {
+    sealer_.arm(export_key_, export_iv_, ssl_.cur_out_ctr);
+  }
+#endif
+  forget_keys();
+}
+
+// One record at a time, sealed into mbedTLS's own output buffer (idle
+// between its writes), then the sequence number goes back to mbedTLS.
+Status Session::write_sealed(ConstBytes data) {
+#if SPARK_TLS_SEALABLE
+  // out_buf holds a header, MBEDTLS_SSL_OUT_CONTENT_LEN bytes of content and
+  // the largest expansion of any suite (a 16-byte tag fits in it).
+  static_assert(MBEDTLS_SSL_OUT_CONTENT_LEN >= RecordSealer::kMaxPlaintext,
+                "mbedTLS's output buffer must hold a sealed full record");
+  if (ssl_.out_left != 0) {
+    return Status::error(Code::kInternal, "tls: a record is still pending in mbedTLS");
+  }
+  while (!data.empty()) {
+    size_t n = data.size() < RecordSealer::kMaxPlaintext ? data.size() : RecordSealer::kMaxPlaintext;
+    size_t len = sealer_.seal(data.first(n), ssl_.out_buf);
+    if (len == 0) {
+      socket_.close();
+      open_ = false;
+      return Status::error(Code::kInternal, "tls: record sequence number exhausted");
+    }
+    sealer_.next_seq(ssl_.cur_out_ctr);
+    for (size_t sent = 0; sent < len;) {
+      Result<size_t> r = socket_.send(ConstBytes(ssl_.out_buf + sent, len - sent), deadline_);
+      if (!r.is_ok()) {
+        io_status_ = r.status();
+        return io_failure(MBEDTLS_ERR_NET_SEND_FAILED, "write");
+      }
+      sent += *r;
+    }
+    data = data.subspan(n);
+  }
+  return Status::ok();
+#else
+  (void)data;
+  return Status::error(Code::kInternal, "tls: built without record sealing");
+#endif
+}
+
 Status Session::write_all(ConstBytes data, hal::Deadline deadline) {
   if (!open_) return Status::error(Code::kFailedPrecondition, "tls: write on a closed session");
   begin(deadline);
+  if (sealer_.armed()) return write_sealed(data);
   size_t done = 0;
   while (done < data.size()) {
     int ret = mbedtls_ssl_write(&ssl_, data.data() + done, data.size() - done);
@@ -563,6 +664,7 @@ void Session::close() {
     mbedtls_ssl_close_notify(&ssl_);
     open_ = false;
   }
+  sealer_.disarm();
   socket_.close();
 }
 

@@ -12,6 +12,12 @@
 // Built against mbedTLS 3.6 with TLS 1.3 enabled, Context offers 1.3 too;
 // nothing outside tls.cpp changes.
 //
+// With mbedTLS 2.28 and libsodium, a ChaCha20-Poly1305 session seals its
+// application-data records through RecordSealer (record_seal.h): mbedTLS
+// exports the keys at the handshake, write_all() frames and seals the data
+// and hands the sequence number back to mbedTLS. Handshakes through one
+// Context must not run concurrently (the key export names no session).
+//
 // Errors (Status codes) from handshake():
 //   kUnauthenticated  certificate rejected: "certificate expired on ...",
 //                     "host name mismatch: certificate is for ...",
@@ -44,8 +50,11 @@
 #include "hal/clock.h"
 #include "hal/entropy.h"
 #include "hal/socket.h"
+#include "tls/record_seal.h"
 
 namespace spark::tls {
+
+class Session;
 
 constexpr const char* kSystemCaFile = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -80,6 +89,10 @@ class Context {
  private:
   friend class Session;
   bool matches_pin(const uint8_t sha256[32]) const;
+  static int on_keys(void* self, const unsigned char* master, const unsigned char* key_block,
+                     size_t mac_len, size_t key_len, size_t iv_len,
+                     const unsigned char client_random[32],
+                     const unsigned char server_random[32], mbedtls_tls_prf_types prf_type);
 
   Config config_;
   hal::Entropy* entropy_ = nullptr;
@@ -91,6 +104,7 @@ class Context {
   bool ready_ = false;
   uint32_t full_handshakes_ = 0;
   uint32_t resumed_handshakes_ = 0;
+  Session* handshaking_ = nullptr;  // receives the exported keys
 };
 
 // The last session per host:port, for resumption. Fixed size: the device
@@ -130,6 +144,7 @@ struct HandshakeInfo {
   char valid_to[32] = {};  // "2027-01-01 00:00:00 UTC"
   char spki_pin[64] = {};  // "sha256/<base64>", usable as a Config pin
   bool resumed = false;
+  bool sealed = false;  // application data sealed by RecordSealer (libsodium)
   uint64_t handshake_ms = 0;
 };
 
@@ -154,6 +169,8 @@ class Session {
   Status write_all(ConstBytes data, hal::Deadline deadline);
   // True when records are buffered or the socket has input (or EOF).
   bool has_pending_input();
+  // True when this connection's records are sealed by RecordSealer.
+  bool sealing() const { return sealer_.armed(); }
   // Sends close_notify (best effort, bounded by a short deadline) and closes
   // the socket. Safe to call when not open.
   void close();
@@ -161,6 +178,7 @@ class Session {
   const HandshakeInfo& info() const { return info_; }
 
  private:
+  friend class Context;  // the key export fills export_key_ / export_iv_
   static int bio_send(void* self, const unsigned char* buf, size_t len);
   static int bio_recv(void* self, unsigned char* buf, size_t len);
   static int verify_cb(void* self, mbedtls_x509_crt* crt, int depth, uint32_t* flags);
@@ -168,6 +186,9 @@ class Session {
   Status verify_failure() const;
   void fill_info();
   void begin(hal::Deadline deadline);
+  void arm_sealer();
+  Status write_sealed(ConstBytes data);
+  void forget_keys();
 
   Context& context_;
   hal::Socket& socket_;
@@ -190,6 +211,12 @@ class Session {
   char leaf_valid_from_[32] = {};
   char leaf_valid_to_[32] = {};
   char top_issuer_[160] = {};
+  // The client write key and IV exported during the handshake, until
+  // arm_sealer() decides whether the suite allows sealing here.
+  uint8_t export_key_[RecordSealer::kKey] = {};
+  uint8_t export_iv_[RecordSealer::kIv] = {};
+  bool keys_exported_ = false;
+  RecordSealer sealer_;
 };
 
 // "10 s" / "1.5 s" for messages about timeouts.

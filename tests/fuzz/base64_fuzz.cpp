@@ -1,4 +1,6 @@
-// Streamed base64 must equal one-shot base64 for any input split anywhere.
+// Streamed base64 (pushed through Base64Encoder, or pulled from
+// Base64Source, which encodes in place in the reader's buffer) must equal
+// one-shot base64 for any input split anywhere and any read sizes.
 #include <cstdlib>
 #include <vector>
 
@@ -26,5 +28,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < got.size(); ++i) {
     if (got[i] != expected[i]) std::abort();
   }
+
+  // Pulled: read sizes 1..64 taken from the input itself, cycling.
+  MemorySource raw(in);
+  codec::Base64Source source(raw);
+  std::vector<uint8_t> pulled;
+  uint8_t buf[64];
+  for (size_t i = 0;; ++i) {
+    size_t want = 1 + (in.empty() ? 0 : in[i % in.size()] % sizeof buf);
+    Result<size_t> n = source.read(MutBytes(buf, want));
+    if (!n.is_ok() || *n > want) std::abort();
+    if (*n == 0) break;
+    pulled.insert(pulled.end(), buf, buf + *n);
+  }
+  if (pulled != expected) std::abort();
   return 0;
 }

@@ -405,6 +405,7 @@ TEST_CASE("upload_bodies_arrive_byte_exact_with_flat_peak_heap") {
       peak = scope.peak_above_start();
     }
     REQUIRE_MESSAGE(r.is_ok(), r.status().message());
+    CHECK(net.client->last_handshake().sealed);  // Python's ssl checked every sealed record
     CHECK(length == u.prefix.size() + codec::base64_encoded_size(sizes[i]) + u.suffix.size());
     Result<picojson::value> json = codec::parse_json(as_chars(reply.bytes()));
     REQUIRE(json.is_ok());
@@ -422,6 +423,42 @@ TEST_CASE("upload_bodies_arrive_byte_exact_with_flat_peak_heap") {
     CHECK(hi - lo <= 4096);
     CHECK(hi < 16384);  // the 4 KB reply sink and a few small objects
   }
+}
+
+TEST_CASE("close_notify_after_sealed_records_authenticates") {
+  // mbedTLS writes close_notify itself, after records the sealer wrote: it
+  // must use the sequence number the sealer handed back, or the server sees
+  // a bad record MAC instead of a clean close.
+  auto echo = NetServer::start("hostile");
+  NetStack net;
+  Upload u = make_upload(256 * 1024);
+  MemorySource image(ConstBytes(u.image.data(), u.image.size()));
+  Result<http::JsonUploadBody> body = http::JsonUploadBody::create(u.prefix, image, u.suffix);
+  REQUIRE(body.is_ok());
+  GrowingSink reply(4096);
+  http::Request req;
+  std::string url = echo->url("/echo");
+  req.method = http::Method::kPost;
+  req.url = url;
+  req.body = &*body;
+  req.sink = &reply;
+  Result<http::Response> r = net.client->send(req);
+  REQUIRE_MESSAGE(r.is_ok(), r.status().message());
+  REQUIRE(net.client->last_handshake().sealed);
+  net.client->close();
+  // The upload's connection ends first; the server thread notes it shortly.
+  std::string ending;
+  for (int i = 0; i < 50 && ending.empty(); ++i) {
+    Fetch f = get(net, echo->url("/closes"));
+    REQUIRE(f.response.is_ok());
+    Result<picojson::value> json = codec::parse_json(f.body);
+    REQUIRE(json.is_ok());
+    const picojson::array& endings = json->get("endings").get<picojson::array>();
+    if (!endings.empty()) ending = endings[0].to_str();
+    net.client->close();
+    if (ending.empty()) net.clock.sleep_ms(50);
+  }
+  CHECK(ending == "close_notify");
 }
 
 TEST_CASE("upload_to_nginx_is_read_in_full") {
@@ -442,6 +479,13 @@ TEST_CASE("upload_to_nginx_is_read_in_full") {
   REQUIRE_MESSAGE(r.is_ok(), r.status().message());
   CHECK(r->status == 200);
   CHECK(as_chars(reply.bytes()) == "stored\n");
+  CHECK(net.client->last_handshake().sealed);  // OpenSSL (nginx) opened every sealed record
+  // The sealer handed the sequence number back: a request after the upload
+  // on the same connection, and mbedTLS's close_notify, still authenticate.
+  Fetch f = get(net, nginx->url("/static/small.bin"));
+  REQUIRE_MESSAGE(f.response.is_ok(), f.response.status().message());
+  CHECK(f.response->reused_connection);
+  CHECK(f.body == small_bin());
 }
 
 TEST_CASE("upload_progress_callback_can_cancel") {

@@ -132,6 +132,11 @@ def wait_listening(port, proc=None, timeout=20):
 def server_context(d, name="server"):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(f"{d}/{name}.pem", f"{d}/{name}.key")
+    # Honour the client's suite order, as nginx does by default: sparkcam's
+    # first choice, ChaCha20-Poly1305, is the suite whose records libsodium
+    # seals. (spark-sim keeps Python's server preference, AES-GCM, so the
+    # edit tests run mbedTLS's own record path.)
+    ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
     return ctx
 
 
@@ -153,22 +158,30 @@ class Hostile(socketserver.StreamRequestHandler):
 
     def handle(self):
         try:
-            self.conn = self.server.ctx.wrap_socket(self.request, server_side=True)
+            # No ragged EOFs: a TCP end without close_notify raises, so
+            # /closes can tell a clean close from a cut or a bad record.
+            self.conn = self.server.ctx.wrap_socket(self.request, server_side=True,
+                                                    suppress_ragged_eofs=False)
         except (ssl.SSLError, OSError):
             return
         self.rf = self.conn.makefile("rb")
         try:
             while self.one():
                 pass
-        except (OSError, ssl.SSLError):
-            pass
+            ending = "close_notify" if self.at_eof else None
+        except (OSError, ssl.SSLError) as e:
+            ending = "error: %s" % e
+        if ending:
+            self.server.endings.append(ending)
 
     def send(self, data):
         self.conn.sendall(data)
 
     def one(self):
+        self.at_eof = False
         head = read_head(self.rf)
         if not head:
+            self.at_eof = head is None
             return False
         method, path, _ = head[0].split(" ", 2)
         headers = {}
@@ -190,6 +203,11 @@ class Hostile(socketserver.StreamRequestHandler):
             return True
         if length:
             self.rf.read(length)
+        if path == "/closes":
+            # How each finished connection ended, oldest first: "close_notify" or "error: ..."
+            body = json.dumps({"endings": self.server.endings}).encode()
+            self.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            return True
         if path == "/headers":
             body = json.dumps(headers).encode()
             self.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
@@ -390,6 +408,7 @@ def main():
         if kind == "hostile":
             srv = TLSServer(("127.0.0.1", 0), Hostile)
             srv.ctx = server_context(d)
+            srv.endings = []
         elif kind == "proxy":
             srv = TLSServer(("127.0.0.1", 0), Proxy)
             srv.log = args[0]

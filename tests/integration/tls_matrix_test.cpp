@@ -41,6 +41,7 @@ TEST_CASE("tls_accepts_a_good_certificate_and_reports_it") {
   // An ECDHE AEAD suite, ChaCha20 first (tls.cpp says why).
   CHECK(std::string(info.suite).rfind("TLS-ECDHE-", 0) == 0);
   CHECK(std::string(info.suite).find("CHACHA20-POLY1305") != std::string::npos);
+  CHECK(info.sealed);  // libsodium seals the data records of that suite
   CHECK(std::string(info.subject) == "CN=server");
   CHECK(std::string(info.issuer) == "CN=sparkcam test CA");
   CHECK(std::string(info.spki_pin).rfind("sha256/", 0) == 0);
