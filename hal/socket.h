@@ -43,8 +43,11 @@ class Socket {
   // kDeadlineExceeded, kIo.
   virtual Status connect(std::string_view host, uint16_t port, Deadline deadline) = 0;
   // Sends at least one byte of data (data must not be empty); returns how
-  // many. Errors: kUnavailable (reset / broken pipe), kDeadlineExceeded, kIo.
-  virtual Result<size_t> send(ConstBytes data, Deadline deadline) = 0;
+  // many. more = the caller sends more at once (a bulk upload between
+  // records): the socket may hold a partial segment back until a send
+  // without it (MSG_MORE), so a 6 MB body goes out in full segments.
+  // Errors: kUnavailable (reset / broken pipe), kDeadlineExceeded, kIo.
+  virtual Result<size_t> send(ConstBytes data, Deadline deadline, bool more) = 0;
   // Receives at least one byte, or 0 when the peer closed. Same errors.
   virtual Result<size_t> recv(MutBytes buf, Deadline deadline) = 0;
   // True when input (data or end of stream) is waiting right now. An idle

@@ -25,26 +25,57 @@ namespace spark::tls {
 namespace {
 
 // ECDHE for forward secrecy, AEAD only. TLS 1.3's suites are listed too when
-// the library offers 1.3 (mbedTLS 3.6), so the same list serves both.
-// ChaCha20-Poly1305 comes first for TLS 1.2: mbedTLS 2.28 has no ARMv8 AES
-// instructions (and the Pi 3/4 cores have none), so its AES-GCM is table-
-// driven software there, and even on x86 with AES-NI its GCM costs ~31
-// instructions a byte; measured on a 6 MB upload, ChaCha20 first took
-// 0.04 s against 0.05 s (tools/bench/upload/run).
-const int kCiphersuites[] = {
+// the library offers 1.3 (mbedTLS 3.6), so the same lists serve both.
+// For TLS 1.2 the first choice is the suite the fastest sealer here has
+// (record_seal.h): AES-256-GCM where libsodium has the CPU's AES
+// instructions (x86 with AES-NI), else ChaCha20-Poly1305, which is also
+// mbedTLS's fastest portable code on a Pi (its Cortex-A53/A72 have no AES
+// instructions mbedTLS 2.28 would use). AES-128-GCM stays for servers with
+// nothing else.
+const int kCiphersuitesChaChaFirst[] = {
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
     MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+#endif
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    0,
+};
+const int kCiphersuitesAesFirst[] = {
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
     MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
 #endif
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     0,
 };
+
+// The AEAD RecordSealer would use for a TLS 1.2 suite, if any.
+bool sealer_aead(int suite, Aead& aead) {
+  switch (suite) {
+    case MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
+    case MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
+      aead = Aead::kChaCha20Poly1305;
+      return true;
+    case MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
+    case MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+      aead = Aead::kAes256Gcm;
+      return true;
+    default:
+      return false;
+  }
+}
 
 #if MBEDTLS_VERSION_NUMBER < 0x03000000
 // X25519 first: the cheapest key exchange in mbedTLS's portable code, so the
@@ -159,6 +190,10 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+Aead preferred_aead() {
+  return RecordSealer::can_seal(Aead::kAes256Gcm) ? Aead::kAes256Gcm : Aead::kChaCha20Poly1305;
+}
+
 void format_seconds(uint64_t ms, char* out, size_t size) {
   if (ms % 1000 == 0) {
     std::snprintf(out, size, "%llu s", static_cast<unsigned long long>(ms / 1000));
@@ -228,7 +263,9 @@ Status Context::init(const Config& config, hal::Entropy& entropy) {
   mbedtls_ssl_conf_authmode(&conf_, MBEDTLS_SSL_VERIFY_REQUIRED);
   mbedtls_ssl_conf_ca_chain(&conf_, &ca_, nullptr);
   mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
-  mbedtls_ssl_conf_ciphersuites(&conf_, kCiphersuites);
+  mbedtls_ssl_conf_ciphersuites(&conf_, preferred_aead() == Aead::kAes256Gcm
+                                            ? kCiphersuitesAesFirst
+                                            : kCiphersuitesChaChaFirst);
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
   mbedtls_ssl_conf_min_tls_version(&conf_, MBEDTLS_SSL_VERSION_TLS1_2);
   mbedtls_ssl_conf_groups(&conf_, kGroups);
@@ -238,7 +275,9 @@ Status Context::init(const Config& config, hal::Entropy& entropy) {
 #endif
   mbedtls_ssl_conf_session_tickets(&conf_, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
 #if SPARK_TLS_SEALABLE
-  if (RecordSealer::available()) mbedtls_ssl_conf_export_keys_ext_cb(&conf_, on_keys, this);
+  if (RecordSealer::can_seal(Aead::kChaCha20Poly1305)) {
+    mbedtls_ssl_conf_export_keys_ext_cb(&conf_, on_keys, this);
+  }
 #endif
   ready_ = true;
   return Status::ok();
@@ -247,18 +286,20 @@ Status Context::init(const Config& config, hal::Entropy& entropy) {
 #if SPARK_TLS_SEALABLE
 // mbedTLS derives the key block and calls this before the ChangeCipherSpec.
 // For an AEAD suite the block is client_write_key, server_write_key,
-// client_write_IV, server_write_IV (no MAC keys; mbedTLS's
-// ssl_populate_transform); ChaCha20-Poly1305 is the only one with a 32-byte
-// key and a 12-byte implicit IV. Only the client's write half is kept.
+// client_write_IV, server_write_IV (no MAC keys; iv_len is the implicit
+// part: 12 for ChaCha20-Poly1305, 4 for GCM; mbedTLS's
+// ssl_populate_transform). Only the client's write half is kept, until
+// arm_sealer() knows the suite.
 int Context::on_keys(void* self, const unsigned char*, const unsigned char* key_block,
                      size_t mac_len, size_t key_len, size_t iv_len, const unsigned char*,
                      const unsigned char*, mbedtls_tls_prf_types) {
   Session* s = static_cast<Context*>(self)->handshaking_;
   if (!s) return 0;
   s->forget_keys();
-  if (mac_len == 0 && key_len == RecordSealer::kKey && iv_len == RecordSealer::kIv) {
+  if (mac_len == 0 && key_len == RecordSealer::kKey && iv_len <= sizeof s->export_iv_) {
     std::memcpy(s->export_key_, key_block, RecordSealer::kKey);
-    std::memcpy(s->export_iv_, key_block + 2 * key_len, RecordSealer::kIv);
+    std::memcpy(s->export_iv_, key_block + 2 * key_len, iv_len);
+    s->export_iv_len_ = iv_len;
     s->keys_exported_ = true;
   }
   return 0;
@@ -337,7 +378,7 @@ void Session::begin(hal::Deadline deadline) {
 
 int Session::bio_send(void* self, const unsigned char* buf, size_t len) {
   auto* s = static_cast<Session*>(self);
-  Result<size_t> n = s->socket_.send(ConstBytes(buf, len), s->deadline_);
+  Result<size_t> n = s->socket_.send(ConstBytes(buf, len), s->deadline_, false);
   if (!n.is_ok()) {
     s->io_status_ = n.status();
     return MBEDTLS_ERR_NET_SEND_FAILED;
@@ -574,18 +615,21 @@ Result<size_t> Session::read(MutBytes buf, hal::Deadline deadline) {
 void Session::forget_keys() {
   mbedtls_platform_zeroize(export_key_, sizeof export_key_);
   mbedtls_platform_zeroize(export_iv_, sizeof export_iv_);
+  export_iv_len_ = 0;
   keys_exported_ = false;
 }
 
 void Session::arm_sealer() {
 #if SPARK_TLS_SEALABLE
+  Aead aead;
   const int suite = mbedtls_ssl_get_ciphersuite_id(mbedtls_ssl_get_ciphersuite(&ssl_));
-  const bool chacha = suite == MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ||
-                      suite == MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
   // A negotiated max_fragment_length would shrink records: mbedTLS keeps those.
-  if (keys_exported_ && chacha && ssl_.minor_ver == MBEDTLS_SSL_MINOR_VERSION_3 &&
-      mbedtls_ssl_get_max_out_record_payload(&ssl_) >= static_cast<int>(RecordSealer::kMaxPlaintext)) {
-    sealer_.arm(export_key_, export_iv_, ssl_.cur_out_ctr);
+  if (keys_exported_ && sealer_aead(suite, aead) &&
+      export_iv_len_ == RecordSealer::iv_length(aead) &&
+      ssl_.minor_ver == MBEDTLS_SSL_MINOR_VERSION_3 &&
+      mbedtls_ssl_get_max_out_record_payload(&ssl_) >=
+          static_cast<int>(RecordSealer::kMaxPlaintext)) {
+    sealer_.arm(aead, export_key_, export_iv_, ssl_.cur_out_ctr);  // stays off if it can't
   }
 #endif
   forget_keys();
@@ -593,7 +637,7 @@ void Session::arm_sealer() {
 
 // One record at a time, sealed into mbedTLS's own output buffer (idle
 // between its writes), then the sequence number goes back to mbedTLS.
-Status Session::write_sealed(ConstBytes data) {
+Status Session::write_sealed(ConstBytes data, bool more) {
 #if SPARK_TLS_SEALABLE
   // out_buf holds a header, MBEDTLS_SSL_OUT_CONTENT_LEN bytes of content and
   // the largest expansion of any suite (a 16-byte tag fits in it).
@@ -612,7 +656,8 @@ Status Session::write_sealed(ConstBytes data) {
     }
     sealer_.next_seq(ssl_.cur_out_ctr);
     for (size_t sent = 0; sent < len;) {
-      Result<size_t> r = socket_.send(ConstBytes(ssl_.out_buf + sent, len - sent), deadline_);
+      Result<size_t> r = socket_.send(ConstBytes(ssl_.out_buf + sent, len - sent), deadline_,
+                                      more || n < data.size());
       if (!r.is_ok()) {
         io_status_ = r.status();
         return io_failure(MBEDTLS_ERR_NET_SEND_FAILED, "write");
@@ -624,14 +669,15 @@ Status Session::write_sealed(ConstBytes data) {
   return Status::ok();
 #else
   (void)data;
+  (void)more;
   return Status::error(Code::kInternal, "tls: built without record sealing");
 #endif
 }
 
-Status Session::write_all(ConstBytes data, hal::Deadline deadline) {
+Status Session::write_all(ConstBytes data, hal::Deadline deadline, bool more) {
   if (!open_) return Status::error(Code::kFailedPrecondition, "tls: write on a closed session");
   begin(deadline);
-  if (sealer_.armed()) return write_sealed(data);
+  if (sealer_.armed()) return write_sealed(data, more);
   size_t done = 0;
   while (done < data.size()) {
     int ret = mbedtls_ssl_write(&ssl_, data.data() + done, data.size() - done);

@@ -12,8 +12,10 @@
 // Built against mbedTLS 3.6 with TLS 1.3 enabled, Context offers 1.3 too;
 // nothing outside tls.cpp changes.
 //
-// With mbedTLS 2.28 and libsodium, a ChaCha20-Poly1305 session seals its
-// application-data records through RecordSealer (record_seal.h): mbedTLS
+// With mbedTLS 2.28 and libsodium, a ChaCha20-Poly1305 or AES-256-GCM
+// session seals its application-data records through RecordSealer
+// (record_seal.h), and the suite offered first is the one it seals fastest
+// on this CPU (preferred_aead()): mbedTLS
 // exports the keys at the handshake, write_all() frames and seals the data
 // and hands the sequence number back to mbedTLS. Handshakes through one
 // Context must not run concurrently (the key export names no session).
@@ -165,8 +167,9 @@ class Session {
   // Reads up to buf.size() bytes of application data; 0 means the peer
   // closed the connection (close_notify or end of stream).
   Result<size_t> read(MutBytes buf, hal::Deadline deadline);
-  // Writes all of data (looping over partial writes).
-  Status write_all(ConstBytes data, hal::Deadline deadline);
+  // Writes all of data (looping over partial writes). more = the caller
+  // writes again at once (hal::Socket::send's hint; used by sealed records).
+  Status write_all(ConstBytes data, hal::Deadline deadline, bool more = false);
   // True when records are buffered or the socket has input (or EOF).
   bool has_pending_input();
   // True when this connection's records are sealed by RecordSealer.
@@ -187,7 +190,7 @@ class Session {
   void fill_info();
   void begin(hal::Deadline deadline);
   void arm_sealer();
-  Status write_sealed(ConstBytes data);
+  Status write_sealed(ConstBytes data, bool more);
   void forget_keys();
 
   Context& context_;
@@ -214,10 +217,15 @@ class Session {
   // The client write key and IV exported during the handshake, until
   // arm_sealer() decides whether the suite allows sealing here.
   uint8_t export_key_[RecordSealer::kKey] = {};
-  uint8_t export_iv_[RecordSealer::kIv] = {};
+  uint8_t export_iv_[12] = {};
+  size_t export_iv_len_ = 0;
   bool keys_exported_ = false;
   RecordSealer sealer_;
 };
+
+// The AEAD Context offers first for TLS 1.2: the one RecordSealer seals
+// fastest here (AES-256-GCM with x86 AES-NI, else ChaCha20-Poly1305).
+Aead preferred_aead();
 
 // "10 s" / "1.5 s" for messages about timeouts.
 void format_seconds(uint64_t ms, char* out, size_t size);

@@ -176,10 +176,11 @@ Status PosixSocket::connect(std::string_view host, uint16_t port, hal::Deadline 
   return last;
 }
 
-Result<size_t> PosixSocket::send(ConstBytes data, hal::Deadline deadline) {
+Result<size_t> PosixSocket::send(ConstBytes data, hal::Deadline deadline, bool more) {
   if (fd_ < 0) return Status::error(Code::kFailedPrecondition, "send on a closed socket");
+  const int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
   for (;;) {
-    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    ssize_t n = ::send(fd_, data.data(), data.size(), flags);
     if (n >= 0) return static_cast<size_t>(n);
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return io_error("sending", errno);

@@ -34,7 +34,7 @@ class PosixSocket final : public hal::Socket {
   PosixSocket& operator=(const PosixSocket&) = delete;
 
   Status connect(std::string_view host, uint16_t port, hal::Deadline deadline) override;
-  Result<size_t> send(ConstBytes data, hal::Deadline deadline) override;
+  Result<size_t> send(ConstBytes data, hal::Deadline deadline, bool more) override;
   Result<size_t> recv(MutBytes buf, hal::Deadline deadline) override;
   bool has_pending_input() override;
   bool is_open() const override { return fd_ >= 0; }

@@ -23,7 +23,7 @@ std::string ca_file();
 
 class NetServer {
  public:
-  // kind: sserver CERT | nginx [OTHER_PORT] | hostile | stall | proxy LOGFILE
+  // kind: sserver CERT [CIPHERS] | nginx [OTHER_PORT] | hostile | stall | proxy LOGFILE
   static std::unique_ptr<NetServer> start(const std::string& kind,
                                           const std::vector<std::string>& args = {});
   ~NetServer();

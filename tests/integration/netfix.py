@@ -396,9 +396,11 @@ def main():
     proc, cleanup_dir = None, None
     if kind == "sserver":
         port = free_port()
+        # sserver CERT [CIPHERS]: CIPHERS limits the TLS 1.2 suites offered.
+        ciphers = ["-cipher", args[1]] if len(args) > 1 else []
         proc = subprocess.Popen(["openssl", "s_server", "-quiet", "-www", "-accept",
                                  "127.0.0.1:%d" % port, "-cert", f"{d}/{args[0]}.pem",
-                                 "-key", f"{d}/{args[0]}.key"],
+                                 "-key", f"{d}/{args[0]}.key", *ciphers],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
     elif kind == "nginx":
