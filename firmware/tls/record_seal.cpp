@@ -17,8 +17,9 @@ void put_be64(uint64_t v, uint8_t* out) {
 
 #if defined(SPARKCAM_HAVE_SODIUM)
 static_assert(sizeof(crypto_aead_aes256gcm_state) <= 512, "gcm_state_ too small");
+// gcm_state_ is alignas(16), as libsodium's state type requires.
 crypto_aead_aes256gcm_state* gcm(uint8_t* state) {
-  return reinterpret_cast<crypto_aead_aes256gcm_state*>(state);
+  return static_cast<crypto_aead_aes256gcm_state*>(static_cast<void*>(state));
 }
 #endif
 
