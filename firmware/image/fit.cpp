@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "image/codec.h"
+#include "image/prefetch.h"
 #include "image/resample.h"
 
 namespace spark::image {
@@ -138,11 +139,23 @@ Status fit_pass(ByteSource& src, const Plan& p, int quality, ByteSink& out, FitR
     SPARK_TRY(png.start(src, p));
     in = &png;
   }
-  Resized rows(*in, p);
-  detail::JpegWriter w;
-  SPARK_TRY(w.start(out, p.out_width, p.out_height, quality));
-  SPARK_TRY(orient_and_encode(rows, p, w));
-  SPARK_TRY(w.finish());
+  {
+    // The decode runs ahead on a second core; one core decodes in turn.
+    std::optional<detail::RowPrefetcher> ahead;
+    if (p.decode_ahead_bytes > 0 && std::thread::hardware_concurrency() > 1) {
+      ahead.emplace(*in, size_t{p.crop.width} * 3, p.crop.height);
+      if (ahead->start().is_ok()) {
+        in = &*ahead;
+      } else {
+        ahead.reset();
+      }
+    }
+    Resized rows(*in, p);
+    detail::JpegWriter w;
+    SPARK_TRY(w.start(out, p.out_width, p.out_height, quality));
+    SPARK_TRY(orient_and_encode(rows, p, w));
+    SPARK_TRY(w.finish());
+  }  // the decode thread is joined here, before its reader's warnings are read
   const detail::Warnings& warn = p.source.format == Format::kJpeg ? jpeg.warnings() : png.warnings();
   r.warnings = warn.count;
   r.damaged = warn.count > 0;

@@ -35,6 +35,9 @@ struct FitOptions {
   uint64_t max_bytes = 4'500'000; // clamped to kApiMaxBytes
   // Refuse inputs whose estimated peak heap in fit() would exceed this.
   uint64_t memory_budget = 64ull << 20;
+  // Decode on a second thread, a few rows ahead of resample and encode,
+  // when the device has more than one core.
+  bool decode_thread = true;
 };
 
 struct Rect {
@@ -64,6 +67,9 @@ struct Plan {
   // progressive or multi-scan JPEG, or the de-interlaced rows of an
   // interlaced PNG. 0 for baseline JPEGs and plain PNGs.
   uint64_t whole_image_bytes = 0;
+  // Decode thread (FitOptions::decode_thread on a multi-core device): its
+  // ring of decoded rows, 0 when the decode runs in the caller's thread.
+  uint64_t decode_ahead_bytes = 0;
   // Upper bound of fit()'s peak heap, all of the above included.
   uint64_t memory_bytes = 0;
 };

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "heap_meter.h"
 #include "image/fit.h"
@@ -343,6 +344,52 @@ TEST_CASE("fit_truncated_or_corrupt_input_errs_or_flags_never_crashes") {
   }
   CHECK(flagged > 0);
   CHECK(failed > 0);
+}
+
+TEST_CASE("fit_on_a_decode_thread_gives_the_same_bytes_and_the_same_errors") {
+  // The decode runs ahead on a second thread (a multi-core machine, as here
+  // and on a Pi); switched off, the caller's thread decodes. Both must agree
+  // byte for byte, and on every error, whatever row it happens at.
+  MESSAGE("hardware threads: " << std::thread::hardware_concurrency());
+  Picture pic = test::noisy(200, 150, 9, 40);
+  std::vector<std::vector<uint8_t>> inputs;
+  for (const Kind& k : kinds(pic)) inputs.push_back(k.bytes);
+  const std::vector<uint8_t> base = test::make_jpeg(pic);
+  for (size_t n = base.size() / 3; n < base.size(); n += base.size() / 7) {
+    inputs.emplace_back(base.begin(), base.begin() + static_cast<long>(n));  // cut mid-scan
+  }
+  const std::vector<uint8_t> png = test::make_png(pic);
+  for (size_t n = png.size() / 3; n < png.size(); n += png.size() / 5) {
+    inputs.emplace_back(png.begin(), png.begin() + static_cast<long>(n));  // libpng fails mid-rows
+  }
+  for (size_t i = base.size() / 3; i < base.size(); i += base.size() / 5) {
+    std::vector<uint8_t> bad = base;
+    bad[i] = 0xFF;  // a marker in the middle of entropy-coded data
+    bad[i + 1] = 0xD9;
+    inputs.push_back(bad);
+  }
+  FitOptions on, off;
+  off.decode_thread = false;
+  int errors = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    CAPTURE(i);
+    auto a = fit_bytes(inputs[i], on);
+    auto b = fit_bytes(inputs[i], off);
+    REQUIRE(a.is_ok() == b.is_ok());
+    if (!a.is_ok()) {
+      ++errors;
+      CHECK(a.status().code() == b.status().code());
+      CHECK(std::string(a.status().message()) == b.status().message());
+      continue;
+    }
+    CHECK(a->plan.decode_ahead_bytes > 0);
+    CHECK(b->plan.decode_ahead_bytes == 0);
+    CHECK(a->jpeg == b->jpeg);
+    CHECK(a->result.damaged == b->result.damaged);
+    CHECK(a->result.warnings == b->result.warnings);
+  }
+  MESSAGE(inputs.size() << " inputs, " << errors << " of them errors");
+  CHECK(errors > 0);
 }
 
 TEST_CASE("fit_rejects_a_source_that_changed_since_the_plan") {
