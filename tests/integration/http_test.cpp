@@ -425,24 +425,33 @@ TEST_CASE("upload_bodies_arrive_byte_exact_with_flat_peak_heap") {
   }
 }
 
+namespace {
+
+// POSTs a JSON body around the base64 of image_bytes of generated image.
+Result<http::Response> post_upload(NetStack& net, const std::string& url, size_t image_bytes,
+                                   GrowingSink& reply) {
+  Upload u = make_upload(image_bytes);
+  MemorySource image(ConstBytes(u.image.data(), u.image.size()));
+  Result<http::JsonUploadBody> body = http::JsonUploadBody::create(u.prefix, image, u.suffix);
+  REQUIRE(body.is_ok());
+  http::Request req;
+  req.method = http::Method::kPost;
+  req.url = url;
+  req.body = &*body;
+  req.sink = &reply;
+  return net.client->send(req);
+}
+
+}  // namespace
+
 TEST_CASE("close_notify_after_sealed_records_authenticates") {
   // mbedTLS writes close_notify itself, after records the sealer wrote: it
   // must use the sequence number the sealer handed back, or the server sees
   // a bad record MAC instead of a clean close.
   auto echo = NetServer::start("hostile");
   NetStack net;
-  Upload u = make_upload(256 * 1024);
-  MemorySource image(ConstBytes(u.image.data(), u.image.size()));
-  Result<http::JsonUploadBody> body = http::JsonUploadBody::create(u.prefix, image, u.suffix);
-  REQUIRE(body.is_ok());
   GrowingSink reply(4096);
-  http::Request req;
-  std::string url = echo->url("/echo");
-  req.method = http::Method::kPost;
-  req.url = url;
-  req.body = &*body;
-  req.sink = &reply;
-  Result<http::Response> r = net.client->send(req);
+  Result<http::Response> r = post_upload(net, echo->url("/echo"), 256 * 1024, reply);
   REQUIRE_MESSAGE(r.is_ok(), r.status().message());
   REQUIRE(net.client->last_handshake().sealed);
   net.client->close();
@@ -464,24 +473,14 @@ TEST_CASE("close_notify_after_sealed_records_authenticates") {
 TEST_CASE("upload_to_nginx_is_read_in_full") {
   auto nginx = NetServer::start("nginx");
   NetStack net;
-  Upload u = make_upload(6 << 20);
-  MemorySource image(ConstBytes(u.image.data(), u.image.size()));
-  Result<http::JsonUploadBody> body = http::JsonUploadBody::create(u.prefix, image, u.suffix);
-  REQUIRE(body.is_ok());
   GrowingSink reply(4096);
-  http::Request req;
-  std::string url = nginx->url("/upload");
-  req.method = http::Method::kPost;
-  req.url = url;
-  req.body = &*body;
-  req.sink = &reply;
-  Result<http::Response> r = net.client->send(req);
+  Result<http::Response> r = post_upload(net, nginx->url("/upload"), 6 << 20, reply);
   REQUIRE_MESSAGE(r.is_ok(), r.status().message());
   CHECK(r->status == 200);
   CHECK(as_chars(reply.bytes()) == "stored\n");
   CHECK(net.client->last_handshake().sealed);  // OpenSSL (nginx) opened every sealed record
-  // The sealer handed the sequence number back: a request after the upload
-  // on the same connection, and mbedTLS's close_notify, still authenticate.
+  // The sealer's sequence numbers go on: a request after the upload on the
+  // same connection still authenticates.
   Fetch f = get(net, nginx->url("/static/small.bin"));
   REQUIRE_MESSAGE(f.response.is_ok(), f.response.status().message());
   CHECK(f.response->reused_connection);
