@@ -49,11 +49,18 @@ set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${SPARK_TRIPLET}/pkgconfig:/usr/share/pkgco
 
 # binfmt_misc is not mounted on these machines: run test binaries through
 # qemu-user explicitly. -L finds the target's dynamic loader and libstdc++.
+# The libc must come from the same place as that loader: the multiarch
+# libc6:arm64/armhf (pulled in by the -dev packages) is a newer Debian
+# revision than the cross toolchain's, and that mismatched pair hangs
+# (aarch64) or crashes (armhf) in pthread_create. LD_LIBRARY_PATH puts the
+# cross libc first; the other libraries still come from multiarch.
 find_program(SPARK_QEMU_PATH ${SPARK_QEMU})
 if(NOT SPARK_QEMU_PATH)
   message(FATAL_ERROR "sparkcam: ${SPARK_QEMU} not found: install qemu-user (run tools/bootstrap)")
 endif()
-set(CMAKE_CROSSCOMPILING_EMULATOR ${SPARK_QEMU_PATH} -L ${_spark_qemu_prefix})
+set(_spark_qemu_libs ${_spark_qemu_prefix}/lib)
 if(NOT CMAKE_SYSROOT AND EXISTS ${SPARK_OVERLAY}/usr/lib/${SPARK_TRIPLET})
-  list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -E LD_LIBRARY_PATH=${SPARK_OVERLAY}/usr/lib/${SPARK_TRIPLET})
+  string(APPEND _spark_qemu_libs ":${SPARK_OVERLAY}/usr/lib/${SPARK_TRIPLET}")
 endif()
+set(CMAKE_CROSSCOMPILING_EMULATOR ${SPARK_QEMU_PATH} -L ${_spark_qemu_prefix}
+    -E LD_LIBRARY_PATH=${_spark_qemu_libs})
