@@ -94,10 +94,20 @@ int main(int argc, char** argv) {
     uint64_t t0 = clock.now_ms();
     Result<http::Response> r = client.send(req);
     if (!r.is_ok()) return fail(r.status());
-    std::printf("request %d: status %d, %llu body bytes, %llu ms%s\n", i + 1, r->status,
-                static_cast<unsigned long long>(body->length()),
-                static_cast<unsigned long long>(clock.now_ms() - t0),
-                r->reused_connection ? " (kept-alive connection)" : " (new connection)");
+    const uint64_t ms = clock.now_ms() - t0;
+    if (r->reused_connection) {
+      std::printf("request %d: status %d, %llu body bytes, %llu ms (kept-alive connection)\n",
+                  i + 1, r->status, static_cast<unsigned long long>(body->length()),
+                  static_cast<unsigned long long>(ms));
+    } else {
+      const tls::HandshakeInfo& hs = client.last_handshake();
+      std::printf("request %d: status %d, %llu body bytes, %llu ms (new connection: %s %s%s, "
+                  "handshake %llu ms)\n",
+                  i + 1, r->status, static_cast<unsigned long long>(body->length()),
+                  static_cast<unsigned long long>(ms), hs.version, hs.suite,
+                  hs.sealed ? " sealed by libsodium" : "",
+                  static_cast<unsigned long long>(hs.handshake_ms));
+    }
   }
   std::printf("tls handshakes: %u full, %u resumed; connections: %u\n", tls.full_handshakes(),
               tls.resumed_handshakes(), client.connections_opened());
