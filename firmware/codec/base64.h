@@ -9,7 +9,7 @@
 // read of the text, no copy).
 //
 // Memory: Base64Encoder is kChunk output bytes + 3 carried bytes inline;
-// Base64Source is 7 bytes inline. No heap.
+// Base64Source is the inner source's reference and 7 bytes inline. No heap.
 #pragma once
 
 #include <cstddef>

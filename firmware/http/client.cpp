@@ -226,7 +226,10 @@ Status Client::send_request(const Request& request, std::string_view host, uint1
                            static_cast<unsigned long long>(sent_body),
                            static_cast<unsigned long long>(total));
     }
-    if (len > 0) SPARK_TRY(session_.write_all(ConstBytes(io_, len), wait_deadline(deadline), !end));
+    // The last bytes go without the "more" hint even when they fill io_
+    // exactly (the source says so only on the next, empty read).
+    const bool last = end || sent_body == total;
+    if (len > 0) SPARK_TRY(session_.write_all(ConstBytes(io_, len), wait_deadline(deadline), !last));
     len = 0;
     if (request.body && request.progress) {
       Status s = request.progress(request.progress_context, sent_body, total);

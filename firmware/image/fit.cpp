@@ -142,7 +142,7 @@ Status fit_pass(ByteSource& src, const Plan& p, int quality, ByteSink& out, FitR
   {
     // The decode runs ahead on a second core; one core decodes in turn.
     std::optional<detail::RowPrefetcher> ahead;
-    if (p.decode_ahead_bytes > 0 && std::thread::hardware_concurrency() > 1) {
+    if (p.decode_ahead_bytes > 0) {
       ahead.emplace(*in, size_t{p.crop.width} * 3, p.crop.height);
       if (ahead->start().is_ok()) {
         in = &*ahead;

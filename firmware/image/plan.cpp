@@ -1,6 +1,7 @@
 #include "image/plan.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "image/prefetch.h"
 
@@ -161,7 +162,7 @@ Result<Plan> plan(const Probe& p, const FitOptions& o) {
   pl.out_width = transpose ? pl.resized_height : pl.resized_width;
   pl.out_height = transpose ? pl.resized_width : pl.resized_height;
   if (pl.orientation >= 3) pl.frame_bytes = uint64_t{pl.out_width} * pl.out_height * 3 / 2;
-  if (o.decode_thread) {
+  if (o.decode_thread && std::thread::hardware_concurrency() > 1) {
     pl.decode_ahead_bytes = uint64_t{detail::RowPrefetcher::kSlots} * pl.crop.width * 3;
   }
 

@@ -68,7 +68,8 @@ struct Plan {
   // interlaced PNG. 0 for baseline JPEGs and plain PNGs.
   uint64_t whole_image_bytes = 0;
   // Decode thread (FitOptions::decode_thread on a multi-core device): its
-  // ring of decoded rows, 0 when the decode runs in the caller's thread.
+  // ring of decoded rows; 0 when the decode runs in the caller's thread
+  // (option off, or one core).
   uint64_t decode_ahead_bytes = 0;
   // Upper bound of fit()'s peak heap, all of the above included.
   uint64_t memory_bytes = 0;

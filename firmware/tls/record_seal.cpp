@@ -45,7 +45,7 @@ void RecordSealer::arm(Aead aead, const uint8_t key[kKey], const uint8_t* iv,
 #if defined(SPARKCAM_HAVE_SODIUM)
   if (aead == Aead::kAes256Gcm) crypto_aead_aes256gcm_beforenm(gcm(gcm_state_), key_);
 #endif
-  for (int i = 0; i < 8; ++i) seq_ = seq_ << 8 | next_seq[i];
+  set_next_seq(next_seq);
   armed_ = true;
 }
 
@@ -58,6 +58,11 @@ void RecordSealer::disarm() {
 }
 
 void RecordSealer::next_seq(uint8_t out[8]) const { put_be64(seq_, out); }
+
+void RecordSealer::set_next_seq(const uint8_t seq[8]) {
+  seq_ = 0;
+  for (int i = 0; i < 8; ++i) seq_ = seq_ << 8 | seq[i];
+}
 
 size_t RecordSealer::seal(ConstBytes plaintext, uint8_t* out) {
   const size_t n = plaintext.size();

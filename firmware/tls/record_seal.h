@@ -1,7 +1,8 @@
 // spark::tls::RecordSealer: seals TLS 1.2 application-data records with
 // libsodium's vectorised AEADs: ChaCha20-Poly1305 (RFC 7905) everywhere, and
 // AES-256-GCM (RFC 5288) where the CPU has AES and carry-less multiply
-// instructions (x86 AES-NI; libsodium has no ARM AES code).
+// instructions (x86 AES-NI; Debian 12's libsodium 1.0.18 has no ARM AES
+// code, later releases do, and can_seal() asks the library itself).
 //
 // Why: an upload is ~6 MB of base64 through the record layer, and Debian's
 // mbedTLS 2.28 seals it in portable C: 18.8 ms for 6.5 MB of ChaCha20-
@@ -11,7 +12,9 @@
 // and every non-data record: Session hands this sealer the client write key
 // and IV from mbedTLS's key export and its outgoing sequence number, writes
 // the records it seals, and gives the advanced sequence number back to
-// mbedTLS, so mbedTLS's own next record (close_notify, an alert) follows on.
+// mbedTLS, so mbedTLS's own next record (close_notify, an alert) follows on;
+// before each sealed write it takes mbedTLS's number again, so records
+// mbedTLS wrote in between are never numbered twice.
 //
 // Built without libsodium (SPARKCAM_HAVE_SODIUM undefined), can_seal() is
 // false for both and mbedTLS seals everything.
@@ -70,8 +73,10 @@ class RecordSealer {
     return kHeader + kTag + (aead_ == Aead::kAes256Gcm ? kExplicitNonce : 0);
   }
 
-  // The sequence number of the next record (big-endian).
+  // The sequence number of the next record (big-endian), and setting it
+  // (Session syncs it with mbedTLS's before and after each sealed write).
   void next_seq(uint8_t out[8]) const;
+  void set_next_seq(const uint8_t seq[8]);
 
  private:
   Aead aead_ = Aead::kChaCha20Poly1305;

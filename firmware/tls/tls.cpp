@@ -14,8 +14,10 @@
 
 // Sealing application data with libsodium needs mbedTLS 2.28's key export
 // and its public record counters (3.x hides them).
+// A build whose output buffer holds less than a full 16 KB record (small-
+// memory mbedTLS configs) leaves all records to mbedTLS.
 #if defined(MBEDTLS_SSL_EXPORT_KEYS) && MBEDTLS_VERSION_NUMBER < 0x03000000 && \
-    defined(SPARKCAM_HAVE_SODIUM)
+    defined(SPARKCAM_HAVE_SODIUM) && MBEDTLS_SSL_OUT_CONTENT_LEN >= 16384
 #define SPARK_TLS_SEALABLE 1
 #else
 #define SPARK_TLS_SEALABLE 0
@@ -367,6 +369,7 @@ Session::Session(Context& context, hal::Socket& socket, hal::Clock& clock)
 
 Session::~Session() {
   close();
+  forget_keys();
   mbedtls_ssl_free(&ssl_);
 }
 
@@ -517,8 +520,12 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
   forget_keys();
   struct Exporting {  // the key export goes to this session until we return
     Context& c;
-    ~Exporting() { c.handshaking_ = nullptr; }
-  } exporting{context_};
+    Session& s;
+    ~Exporting() {
+      c.handshaking_ = nullptr;
+      s.forget_keys();  // armed or failed: the exported copy is not needed
+    }
+  } exporting{context_, *this};
   context_.handshaking_ = this;
   while ((ret = mbedtls_ssl_handshake(&ssl_)) != 0) {
     if ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) &&
@@ -639,13 +646,15 @@ void Session::arm_sealer() {
 // between its writes), then the sequence number goes back to mbedTLS.
 Status Session::write_sealed(ConstBytes data, bool more) {
 #if SPARK_TLS_SEALABLE
-  // out_buf holds a header, MBEDTLS_SSL_OUT_CONTENT_LEN bytes of content and
-  // the largest expansion of any suite (a 16-byte tag fits in it).
-  static_assert(MBEDTLS_SSL_OUT_CONTENT_LEN >= RecordSealer::kMaxPlaintext,
-                "mbedTLS's output buffer must hold a sealed full record");
+  // out_buf holds a header, MBEDTLS_SSL_OUT_CONTENT_LEN (>= 16384 here)
+  // bytes of content and the largest expansion of any suite.
   if (ssl_.out_left != 0) {
     return Status::error(Code::kInternal, "tls: a record is still pending in mbedTLS");
   }
+  // mbedTLS may have written records of its own since the last sealed one
+  // (a warning alert answering a server's HelloRequest): continue from its
+  // counter, never reuse a sequence number (and so a nonce).
+  sealer_.set_next_seq(ssl_.cur_out_ctr);
   while (!data.empty()) {
     size_t n = data.size() < RecordSealer::kMaxPlaintext ? data.size() : RecordSealer::kMaxPlaintext;
     size_t len = sealer_.seal(data.first(n), ssl_.out_buf);
