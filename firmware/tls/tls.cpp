@@ -470,6 +470,14 @@ Status Session::io_failure(int ret, const char* phase) {
   }
   char why[96];
   mbedtls_strerror(ret, why, sizeof why);
+  if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && std::strcmp(phase, "handshake") != 0) {
+    // After the handshake: e.g. a server that insists on a renegotiation
+    // sparkcam declines (mbedTLS has it off).
+    return Status::error(Code::kUnavailable,
+                         "the server ended the connection with a fatal TLS alert during %s "
+                         "(mbedTLS: %s)",
+                         phase, why);
+  }
   if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
     return Status::error(Code::kUnavailable,
                          "the server refused the TLS %s with a fatal alert (no common TLS version "

@@ -8,7 +8,9 @@
 KIND: sserver CERT (openssl s_server -www with DIR/CERT.pem),
       nginx [OTHER_PORT] (real nginx: static files, chunked, redirects, upload),
       hostile (Python TLS server: misbehaving responses by path),
-      stall (accepts TCP, never answers), proxy LOGFILE (HTTP CONNECT proxy).
+      stall (accepts TCP, never answers), proxy LOGFILE (HTTP CONNECT proxy),
+      renego (openssl s_server that asks for a TLS 1.2 renegotiation before
+      its first reply, then answers every GET with "ok").
 The test process holds our stdin: when it exits, however it exits, the
 server goes with it.
 """
@@ -365,6 +367,34 @@ http {{
 """
 
 
+def start_renego(d):
+    """s_server driven through its console (its 'r' command sends a
+    HelloRequest); the client declines with a warning alert that mbedTLS
+    writes itself, between records sealed by sparkcam's sealer."""
+    port = free_port()
+    proc = subprocess.Popen(["openssl", "s_server", "-crlf", "-tls1_2", "-accept",
+                             "127.0.0.1:%d" % port, "-cert", f"{d}/server.pem", "-key",
+                             f"{d}/server.key"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, bufsize=1)
+
+    def drive():
+        requests = 0
+        for line in proc.stdout:
+            if line.startswith("GET "):
+                requests += 1
+            elif line.strip() == "" and requests:
+                if requests == 1:
+                    proc.stdin.write("r\n")  # s_server's console: renegotiate
+                    proc.stdin.flush()
+                    time.sleep(0.2)
+                # -crlf turns each \n into \r\n: the body is "ok\r\n".
+                proc.stdin.write("HTTP/1.1 200 OK\nContent-Length: 4\n\nok\n")
+                proc.stdin.flush()
+    threading.Thread(target=drive, daemon=True).start()
+    return proc, port
+
+
 def start_nginx(d, other):
     run = tempfile.mkdtemp(prefix="nginx-", dir=os.path.dirname(d))
     www = os.path.join(run, "www")
@@ -403,6 +433,8 @@ def main():
                                  "-key", f"{d}/{args[0]}.key", *ciphers],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
+    elif kind == "renego":
+        proc, port = start_renego(d)
     elif kind == "nginx":
         proc, port, cleanup_dir = start_nginx(d, int(args[0]) if args else 0)
         print("DIR " + cleanup_dir, flush=True)

@@ -72,6 +72,40 @@ TEST_CASE("tls_leaves_records_of_suites_it_cannot_seal_to_mbedtls") {
         std::string::npos);
 }
 
+TEST_CASE("tls_declines_a_renegotiation_and_the_next_request_reconnects") {
+  // s_server asks for a TLS 1.2 renegotiation while the first reply is
+  // read. mbedTLS declines (renegotiation is off) with a warning alert of
+  // its own, written between records the sealer wrote; OpenSSL ends the
+  // connection on that. The request fails with words, and the next one
+  // opens a new connection and succeeds.
+  auto server = NetServer::start("renego");
+  NetStack net;
+  REQUIRE(net.init_status.is_ok());
+  std::string url = server->url("/");
+  for (int i = 0; i < 2; ++i) {
+    CAPTURE(i);
+    GrowingSink sink(1024);
+    http::Request req;
+    req.url = url;
+    req.sink = &sink;
+    req.deadline = hal::Deadline::after(net.clock, 30000);
+    Result<http::Response> r = net.client->send(req);
+    if (i == 0) {
+      REQUIRE_FALSE(r.is_ok());
+      CHECK(r.status().code() == Code::kUnavailable);
+      CHECK_MESSAGE(std::string(r.status().message()).find("fatal TLS alert during read") !=
+                        std::string::npos,
+                    std::string(r.status().message()));
+      continue;
+    }
+    REQUIRE_MESSAGE(r.is_ok(), std::string(r.status().message()));
+    CHECK(r->status == 200);
+    CHECK(std::string(as_chars(sink.bytes())) == "ok\r\n");
+    CHECK_FALSE(r->reused_connection);
+  }
+  CHECK(net.client->connections_opened() == 2);
+}
+
 TEST_CASE("tls_rejects_an_expired_certificate_saying_when") {
   std::string m = rejection("expired");
   CHECK_MESSAGE(m.find("certificate expired on 2021-01-01 00:00:00 UTC") != std::string::npos, m);
