@@ -119,7 +119,8 @@ Status Client::open_tunnel(std::string_view host, uint16_t port, hal::Deadline d
   out.add("\r\n\r\n");
   if (out.overflow) return Status::error(Code::kInvalidArgument, "CONNECT request too large");
   for (size_t sent = 0; sent < out.len;) {
-    SPARK_TRY_ASSIGN(size_t n, socket_.send(ConstBytes(io_ + sent, out.len - sent), deadline, false));
+    SPARK_TRY_ASSIGN(size_t n,
+                     socket_.send(ConstBytes(io_ + sent, out.len - sent), deadline, false));
     sent += n;
   }
   parser_.reset(true, 0);  // a 2xx to CONNECT has no body
@@ -229,7 +230,9 @@ Status Client::send_request(const Request& request, std::string_view host, uint1
     // The last bytes go without the "more" hint even when they fill io_
     // exactly (the source says so only on the next, empty read).
     const bool last = end || sent_body == total;
-    if (len > 0) SPARK_TRY(session_.write_all(ConstBytes(io_, len), wait_deadline(deadline), !last));
+    if (len > 0) {
+      SPARK_TRY(session_.write_all(ConstBytes(io_, len), wait_deadline(deadline), !last));
+    }
     len = 0;
     if (request.body && request.progress) {
       Status s = request.progress(request.progress_context, sent_body, total);

@@ -64,7 +64,7 @@ uint64_t memory_need(const Plan& pl) {
     uint64_t tv = taps(pl.crop.height, pl.resized_height);
     total += ow * th * 2 + ow * 8 + (pl.resized_height + 16) * (tv * 2 + 8);  // weights
     total += tv * ow * 3 * 2 + ow * 3 * 4;                                   // ring, sums
-    total += uint64_t{pl.crop.width} * 16 + ow * th * 4;                     // widened row, float weights
+    total += uint64_t{pl.crop.width} * 16 + ow * th * 4;                     // wide row, floats
   }
   // Encoder: 64 KB destination buffer, tables, the prep/main row groups.
   total += (64u << 10) + (128u << 10) + uint64_t{pl.out_width + 16} * 3 * 48 + ow * 3;

@@ -67,6 +67,7 @@ Resampler::Resampler(uint32_t in_w, uint32_t in_h, uint32_t out_w, uint32_t out_
   for (size_t i = 0; i < h_.weight.size(); ++i) {
     h_weight_[i] = static_cast<float>(h_.weight[i]) / static_cast<float>(1 << kMidShift);
   }
+  std::vector<int16_t>().swap(h_.weight);  // the floats replace them
   ring_.resize(size_t{v_.taps} * out_w * 3);
   sums_.resize(size_t{out_w} * 3);
   out_.resize(size_t{out_w} * 3);

@@ -2,9 +2,10 @@
 // rows, fed one input row at a time (horizontal pass first, then a ring of
 // horizontally resampled rows for the vertical pass).
 //
-// Memory: weights (out_w * taps_h * 4 + out_h * taps_v * 2 bytes) plus
-// starts, one input row widened to 4 float lanes a pixel (in_w * 16 bytes), a ring
-// of taps_v rows of out_w * 3 int16, one row of out_w * 3 int32 sums and one
+// Memory: weights (out_w * taps_h * 4 + out_h * taps_v * 2 bytes; the
+// horizontal ones are built as int16 and kept as float) plus starts, one
+// input row widened to 4 float lanes a pixel (in_w * 16 bytes), a ring of
+// taps_v rows of out_w * 3 int16, one row of out_w * 3 int32 sums and one
 // output row; taps = 6 * ceil(in / out) + 1 per axis.
 #pragma once
 
@@ -50,8 +51,8 @@ class Resampler {
   uint32_t in_w_;
   uint32_t out_w_;
   Axis h_, v_;
-  std::vector<Pixel> wide_;    // the input row being resampled, widened
-  std::vector<float> h_weight_;  // h_.weight as floats, scaled to 6 fraction bits
+  std::vector<Pixel> wide_;      // the input row being resampled, widened
+  std::vector<float> h_weight_;  // h_'s weights as floats, scaled to 6 fraction bits
   std::vector<int16_t> ring_;  // v_.taps rows; input row r lives in slot r % taps
   std::vector<int32_t> sums_;
   std::vector<uint8_t> out_;

@@ -6,6 +6,7 @@
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -302,7 +303,6 @@ int Context::on_keys(void* self, const unsigned char*, const unsigned char* key_
     std::memcpy(s->export_key_, key_block, RecordSealer::kKey);
     std::memcpy(s->export_iv_, key_block + 2 * key_len, iv_len);
     s->export_iv_len_ = iv_len;
-    s->keys_exported_ = true;
   }
   return 0;
 }
@@ -369,7 +369,6 @@ Session::Session(Context& context, hal::Socket& socket, hal::Clock& clock)
 
 Session::~Session() {
   close();
-  forget_keys();
   mbedtls_ssl_free(&ssl_);
 }
 
@@ -525,13 +524,12 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
   if (saved && mbedtls_ssl_set_session(&ssl_, &saved->session) != 0) saved->valid = false;
 
   sealer_.disarm();
-  forget_keys();
   struct Exporting {  // the key export goes to this session until we return
     Context& c;
     Session& s;
     ~Exporting() {
       c.handshaking_ = nullptr;
-      s.forget_keys();  // armed or failed: the exported copy is not needed
+      s.forget_keys();  // armed or failed, the copy goes: keys live only here
     }
   } exporting{context_, *this};
   context_.handshaking_ = this;
@@ -631,7 +629,6 @@ void Session::forget_keys() {
   mbedtls_platform_zeroize(export_key_, sizeof export_key_);
   mbedtls_platform_zeroize(export_iv_, sizeof export_iv_);
   export_iv_len_ = 0;
-  keys_exported_ = false;
 }
 
 void Session::arm_sealer() {
@@ -639,7 +636,7 @@ void Session::arm_sealer() {
   Aead aead;
   const int suite = mbedtls_ssl_get_ciphersuite_id(mbedtls_ssl_get_ciphersuite(&ssl_));
   // A negotiated max_fragment_length would shrink records: mbedTLS keeps those.
-  if (keys_exported_ && sealer_aead(suite, aead) &&
+  if (export_iv_len_ != 0 && sealer_aead(suite, aead) &&
       export_iv_len_ == RecordSealer::iv_length(aead) &&
       ssl_.minor_ver == MBEDTLS_SSL_MINOR_VERSION_3 &&
       mbedtls_ssl_get_max_out_record_payload(&ssl_) >=
@@ -647,7 +644,6 @@ void Session::arm_sealer() {
     sealer_.arm(aead, export_key_, export_iv_, ssl_.cur_out_ctr);  // stays off if it can't
   }
 #endif
-  forget_keys();
 }
 
 // One record at a time, sealed into mbedTLS's own output buffer (idle
@@ -664,7 +660,7 @@ Status Session::write_sealed(ConstBytes data, bool more) {
   // counter, never reuse a sequence number (and so a nonce).
   sealer_.set_next_seq(ssl_.cur_out_ctr);
   while (!data.empty()) {
-    size_t n = data.size() < RecordSealer::kMaxPlaintext ? data.size() : RecordSealer::kMaxPlaintext;
+    const size_t n = std::min(data.size(), RecordSealer::kMaxPlaintext);
     size_t len = sealer_.seal(data.first(n), ssl_.out_buf);
     if (len == 0) {
       socket_.close();

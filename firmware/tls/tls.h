@@ -174,8 +174,6 @@ class Session {
   Status write_all(ConstBytes data, hal::Deadline deadline, bool more = false);
   // True when records are buffered or the socket has input (or EOF).
   bool has_pending_input();
-  // True when this connection's records are sealed by RecordSealer.
-  bool sealing() const { return sealer_.armed(); }
   // Sends close_notify (best effort, bounded by a short deadline) and closes
   // the socket. Safe to call when not open.
   void close();
@@ -220,8 +218,7 @@ class Session {
   // arm_sealer() decides whether the suite allows sealing here.
   uint8_t export_key_[RecordSealer::kKey] = {};
   uint8_t export_iv_[12] = {};
-  size_t export_iv_len_ = 0;
-  bool keys_exported_ = false;
+  size_t export_iv_len_ = 0;  // 0: nothing exported
   RecordSealer sealer_;
 };
 

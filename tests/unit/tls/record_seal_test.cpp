@@ -82,12 +82,14 @@ void check_against_mbedtls(Aead aead) {
   sealer.arm(aead, key, iv, seq_be);
   REQUIRE(sealer.armed());
   uint64_t seq = first;
-  for (size_t n : {size_t{1}, size_t{255}, size_t{256}, size_t{4097}, RecordSealer::kMaxPlaintext}) {
+  const size_t sizes[] = {1, 255, 256, 4097, RecordSealer::kMaxPlaintext};
+  for (size_t n : sizes) {
     std::vector<uint8_t> plain = pattern(n, static_cast<uint8_t>(n));
     std::vector<uint8_t> got(n + sealer.overhead());
     size_t len = sealer.seal(ConstBytes(plain.data(), n), got.data());
     CHECK(len == got.size());
-    CHECK_MESSAGE(got == reference_record(aead, key, iv, seq, plain), "record of " << n << " bytes");
+    CHECK_MESSAGE(got == reference_record(aead, key, iv, seq, plain),
+                  "record of " << n << " bytes");
     ++seq;
     uint8_t next[8];
     sealer.next_seq(next);
