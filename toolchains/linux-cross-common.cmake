@@ -18,8 +18,9 @@ set(CMAKE_C_COMPILER ${SPARK_TRIPLET}-gcc)
 set(CMAKE_CXX_COMPILER ${SPARK_TRIPLET}-g++)
 set(CMAKE_LIBRARY_ARCHITECTURE ${SPARK_TRIPLET})
 
-# Unpacked -dev packages that apt could not install (tools/bootstrap, armhf
-# on a day its archive index is broken).
+# Unpacked -dev packages that apt cannot install beside the host's
+# (tools/bootstrap): libgcrypt20-dev and libgpg-error-dev always, and the
+# other armhf ones on a day the armhf archive index is broken.
 set(SPARK_OVERLAY /usr/local/lib/sparkcam-overlay/${SPARK_TRIPLET})
 
 if(CMAKE_SYSROOT)
@@ -32,8 +33,8 @@ else()
   set(_spark_qemu_prefix /usr/${SPARK_TRIPLET})
   if(EXISTS ${SPARK_OVERLAY})
     list(PREPEND CMAKE_FIND_ROOT_PATH ${SPARK_OVERLAY})
-    # jconfig.h is per architecture and the compiler only searches
-    # /usr/include/<triplet> when that folder exists.
+    # gpg-error.h and jconfig.h are per architecture, in include/<triplet>,
+    # which the compiler searches only under its own prefix.
     set(CMAKE_C_FLAGS_INIT "-isystem ${SPARK_OVERLAY}/usr/include/${SPARK_TRIPLET}")
     set(CMAKE_CXX_FLAGS_INIT "-isystem ${SPARK_OVERLAY}/usr/include/${SPARK_TRIPLET}")
     set(CMAKE_EXE_LINKER_FLAGS_INIT

@@ -4,8 +4,8 @@
 
 #include <cstring>
 
-#if defined(SPARKCAM_HAVE_SODIUM)
-#include <sodium.h>
+#if defined(SPARKCAM_HAVE_GCRYPT)
+#include <gcrypt.h>
 #endif
 
 namespace spark::tls {
@@ -15,20 +15,43 @@ void put_be64(uint64_t v, uint8_t* out) {
   for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<uint8_t>(v);
 }
 
-#if defined(SPARKCAM_HAVE_SODIUM)
-static_assert(sizeof(crypto_aead_aes256gcm_state) <= 512, "gcm_state_ too small");
-// gcm_state_ is alignas(16), as libsodium's state type requires.
-crypto_aead_aes256gcm_state* gcm(uint8_t* state) {
-  return static_cast<crypto_aead_aes256gcm_state*>(static_cast<void*>(state));
+#if defined(SPARKCAM_HAVE_GCRYPT)
+// libgcrypt must be initialised once before use, by the application. Its
+// secure memory is for keys that must never be swapped; these keys live in
+// ordinary memory in mbedTLS anyway, so it stays off.
+bool gcrypt_ready() {
+  static const bool ok = [] {  // thread-safe, once
+    if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+      if (!gcry_check_version(GCRYPT_VERSION)) return false;  // older than the headers
+      gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+      gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+    }
+    return true;
+  }();
+  return ok;
+}
+
+// True when libgcrypt found the CPU's AES and carry-less multiply
+// instructions: without them its AES is table-based (slow, and its timing
+// depends on the key).
+bool aes_gcm_in_hardware() {
+  static const bool ok = [] {
+    char* flags = gcry_get_config(0, "hwflist");
+    if (!flags) return false;
+    const bool x86 = std::strstr(flags, "intel-aesni") && std::strstr(flags, "intel-pclmul");
+    const bool arm = std::strstr(flags, "arm-aes") && std::strstr(flags, "arm-pmull");
+    gcry_free(flags);
+    return x86 || arm;
+  }();
+  return ok;
 }
 #endif
 
 }  // namespace
 
 bool RecordSealer::can_seal(Aead aead) {
-#if defined(SPARKCAM_HAVE_SODIUM)
-  static const bool ok = sodium_init() >= 0;  // thread-safe, idempotent
-  return ok && (aead == Aead::kChaCha20Poly1305 || crypto_aead_aes256gcm_is_available() == 1);
+#if defined(SPARKCAM_HAVE_GCRYPT)
+  return gcrypt_ready() && (aead == Aead::kChaCha20Poly1305 || aes_gcm_in_hardware());
 #else
   (void)aead;
   return false;
@@ -39,20 +62,35 @@ void RecordSealer::arm(Aead aead, const uint8_t key[kKey], const uint8_t* iv,
                        const uint8_t next_seq[8]) {
   disarm();
   if (!can_seal(aead)) return;
+#if defined(SPARKCAM_HAVE_GCRYPT)
+  gcry_cipher_hd_t h = nullptr;
+  const bool gcm = aead == Aead::kAes256Gcm;
+  if (gcry_cipher_open(&h, gcm ? GCRY_CIPHER_AES256 : GCRY_CIPHER_CHACHA20,
+                       gcm ? GCRY_CIPHER_MODE_GCM : GCRY_CIPHER_MODE_POLY1305, 0) != 0) {
+    return;  // out of memory: mbedTLS seals
+  }
+  if (gcry_cipher_setkey(h, key, kKey) != 0) {
+    gcry_cipher_close(h);
+    return;
+  }
+  cipher_ = h;
   aead_ = aead;
-  std::memcpy(key_, key, kKey);
   std::memcpy(iv_, iv, iv_length(aead));
-#if defined(SPARKCAM_HAVE_SODIUM)
-  if (aead == Aead::kAes256Gcm) crypto_aead_aes256gcm_beforenm(gcm(gcm_state_), key_);
-#endif
   set_next_seq(next_seq);
   armed_ = true;
+#else
+  (void)key;
+  (void)iv;
+  (void)next_seq;
+#endif
 }
 
 void RecordSealer::disarm() {
-  mbedtls_platform_zeroize(key_, sizeof key_);
+#if defined(SPARKCAM_HAVE_GCRYPT)
+  if (cipher_) gcry_cipher_close(cipher_);  // wipes the key schedule
+#endif
+  cipher_ = nullptr;
   mbedtls_platform_zeroize(iv_, sizeof iv_);
-  mbedtls_platform_zeroize(gcm_state_, sizeof gcm_state_);
   seq_ = 0;
   armed_ = false;
 }
@@ -98,15 +136,16 @@ size_t RecordSealer::seal(ConstBytes plaintext, uint8_t* out) {
     std::memcpy(nonce, iv_, 12);
     for (int i = 0; i < 8; ++i) nonce[4 + i] ^= seq[i];
   }
-#if defined(SPARKCAM_HAVE_SODIUM)
-  if (aead_ == Aead::kAes256Gcm) {
-    crypto_aead_aes256gcm_encrypt_detached_afternm(cipher, cipher + n, nullptr, plaintext.data(),
-                                                   n, ad, sizeof ad, nullptr, nonce,
-                                                   gcm(gcm_state_));
-  } else {
-    crypto_aead_chacha20poly1305_ietf_encrypt_detached(cipher, cipher + n, nullptr,
-                                                       plaintext.data(), n, ad, sizeof ad,
-                                                       nullptr, nonce, key_);
+#if defined(SPARKCAM_HAVE_GCRYPT)
+  // One nonce, one call each; GCM and Poly1305 modes take the whole record
+  // in one encrypt call. Errors here mean a bad handle or length, which
+  // arm() and the checks above rule out; still, a failed seal sends nothing.
+  if (gcry_cipher_setiv(cipher_, nonce, sizeof nonce) != 0 ||
+      gcry_cipher_authenticate(cipher_, ad, sizeof ad) != 0 ||
+      gcry_cipher_encrypt(cipher_, cipher, n, plaintext.data(), n) != 0 ||
+      gcry_cipher_gettag(cipher_, cipher + n, kTag) != 0) {
+    mbedtls_platform_zeroize(nonce, sizeof nonce);
+    return 0;
   }
 #endif  // else armed_ is never true
   mbedtls_platform_zeroize(nonce, sizeof nonce);

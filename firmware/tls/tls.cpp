@@ -13,12 +13,12 @@
 #include "codec/base64.h"
 #include "core/log.h"
 
-// Sealing application data with libsodium needs mbedTLS 2.28's key export
+// Sealing application data with libgcrypt needs mbedTLS 2.28's key export
 // and its public record counters (3.x hides them).
 // A build whose output buffer holds less than a full 16 KB record (small-
 // memory mbedTLS configs) leaves all records to mbedTLS.
 #if defined(MBEDTLS_SSL_EXPORT_KEYS) && MBEDTLS_VERSION_NUMBER < 0x03000000 && \
-    defined(SPARKCAM_HAVE_SODIUM) && MBEDTLS_SSL_OUT_CONTENT_LEN >= 16384
+    defined(SPARKCAM_HAVE_GCRYPT) && MBEDTLS_SSL_OUT_CONTENT_LEN >= 16384
 #define SPARK_TLS_SEALABLE 1
 #else
 #define SPARK_TLS_SEALABLE 0
@@ -30,10 +30,10 @@ namespace {
 // ECDHE for forward secrecy, AEAD only. TLS 1.3's suites are listed too when
 // the library offers 1.3 (mbedTLS 3.6), so the same lists serve both.
 // For TLS 1.2 the first choice is the suite the fastest sealer here has
-// (record_seal.h): AES-256-GCM where libsodium has the CPU's AES
-// instructions (x86 with AES-NI), else ChaCha20-Poly1305, which is also
-// mbedTLS's fastest portable code on a Pi (its Cortex-A53/A72 have no AES
-// instructions mbedTLS 2.28 would use). AES-128-GCM stays for servers with
+// (record_seal.h): AES-256-GCM where libgcrypt has the CPU's AES
+// instructions (x86 AES-NI, ARMv8 AES on a Pi 5), else ChaCha20-Poly1305,
+// which is also mbedTLS's fastest portable code on a Pi 3/4 (Cortex-A53/A72
+// without the AES extension). AES-128-GCM stays for servers with
 // nothing else.
 const int kCiphersuitesChaChaFirst[] = {
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
@@ -665,7 +665,8 @@ Status Session::write_sealed(ConstBytes data, bool more) {
     if (len == 0) {
       socket_.close();
       open_ = false;
-      return Status::error(Code::kInternal, "tls: record sequence number exhausted");
+      return Status::error(Code::kInternal,
+                           "tls: sealing a record failed (sequence number exhausted?)");
     }
     sealer_.next_seq(ssl_.cur_out_ctr);
     for (size_t sent = 0; sent < len;) {

@@ -12,7 +12,7 @@
 // Built against mbedTLS 3.6 with TLS 1.3 enabled, Context offers 1.3 too;
 // nothing outside tls.cpp changes.
 //
-// With mbedTLS 2.28 and libsodium, a ChaCha20-Poly1305 or AES-256-GCM
+// With mbedTLS 2.28 and libgcrypt, a ChaCha20-Poly1305 or AES-256-GCM
 // session seals its application-data records through RecordSealer
 // (record_seal.h), and the suite offered first is the one it seals fastest
 // on this CPU (preferred_aead()): mbedTLS
@@ -148,7 +148,7 @@ struct HandshakeInfo {
   char valid_to[32] = {};  // "2027-01-01 00:00:00 UTC"
   char spki_pin[64] = {};  // "sha256/<base64>", usable as a Config pin
   bool resumed = false;
-  bool sealed = false;  // application data sealed by RecordSealer (libsodium)
+  bool sealed = false;  // application data sealed by RecordSealer (libgcrypt)
   uint64_t handshake_ms = 0;
 };
 

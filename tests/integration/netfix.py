@@ -135,8 +135,8 @@ def server_context(d, name="server"):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(f"{d}/{name}.pem", f"{d}/{name}.key")
     # Honour the client's suite order, as nginx does by default: sparkcam's
-    # first choice, ChaCha20-Poly1305, is the suite whose records libsodium
-    # seals. (spark-sim keeps Python's server preference, AES-GCM, so the
+    # first choice (AES-256-GCM or ChaCha20-Poly1305) is a suite whose records
+    # libgcrypt seals. (spark-sim keeps Python's server preference, AES-GCM, so the
     # edit tests run mbedTLS's own record path.)
     ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
     return ctx

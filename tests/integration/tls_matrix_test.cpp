@@ -39,7 +39,7 @@ TEST_CASE("tls_accepts_a_good_certificate_and_reports_it") {
   REQUIRE(handshake_with(net, server->port(), &info).is_ok());
   CHECK(std::string(info.version) == "TLSv1.2");
   // An ECDHE AEAD suite: s_server takes the client's first choice, the one
-  // libsodium seals fastest on this CPU (tls.cpp says why).
+  // libgcrypt seals fastest on this CPU (tls.cpp says why).
   CHECK(std::string(info.suite).rfind("TLS-ECDHE-", 0) == 0);
   const char* first = tls::preferred_aead() == tls::Aead::kAes256Gcm ? "AES-256-GCM-SHA384"
                                                                      : "CHACHA20-POLY1305";
@@ -51,8 +51,8 @@ TEST_CASE("tls_accepts_a_good_certificate_and_reports_it") {
 }
 
 TEST_CASE("tls_leaves_records_of_suites_it_cannot_seal_to_mbedtls") {
-  // A server with AES-128-GCM only: libsodium has no AES-128-GCM, so
-  // mbedTLS seals the request itself, and s_server -www still answers it.
+  // A server with AES-128-GCM only: RecordSealer seals only the two
+  // AEADs offered first (AES-256-GCM, ChaCha20-Poly1305), so mbedTLS seals the request itself, and s_server -www still answers it.
   auto server = NetServer::start("sserver", {"server", "ECDHE-ECDSA-AES128-GCM-SHA256"});
   NetStack net;
   REQUIRE(net.init_status.is_ok());

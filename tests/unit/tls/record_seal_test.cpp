@@ -6,8 +6,10 @@
 #include <mbedtls/gcm.h>
 
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "heap_meter.h"
 #include "tls/record_seal.h"
 
 using spark::ConstBytes;
@@ -100,13 +102,14 @@ void check_against_mbedtls(Aead aead) {
 }  // namespace
 
 TEST_CASE("record_sealer_chacha20_poly1305_matches_mbedtls_record_for_record") {
-  REQUIRE(RecordSealer::can_seal(Aead::kChaCha20Poly1305));  // libsodium is always built in
+  REQUIRE(RecordSealer::can_seal(Aead::kChaCha20Poly1305));  // libgcrypt is always built in
   check_against_mbedtls(Aead::kChaCha20Poly1305);
 }
 
 TEST_CASE("record_sealer_aes256_gcm_matches_mbedtls_record_for_record") {
   if (!RecordSealer::can_seal(Aead::kAes256Gcm)) {
-    // libsodium's AES-GCM needs x86 AES-NI and PCLMUL: not on ARM, not under qemu.
+    // Sealed only with AES and carry-less multiply instructions (x86
+    // AES-NI + PCLMUL, ARMv8 AES + PMULL).
     MESSAGE("AES-256-GCM sealing unavailable on this CPU; mbedTLS seals that suite here");
     RecordSealer sealer;
     uint8_t key[32] = {}, iv[4] = {}, seq[8] = {};
@@ -135,4 +138,40 @@ TEST_CASE("record_sealer_refuses_what_it_cannot_seal_and_wipes_on_disarm") {
   uint8_t next[8];
   sealer.next_seq(next);
   for (uint8_t b : next) CHECK(b == 0);
+}
+
+TEST_CASE("record_sealer_heap_is_one_cipher_handle_and_nothing_per_record") {
+  REQUIRE(spark::test::heap_meter_available());
+  uint8_t key[32] = {3}, iv[12] = {4}, seq[8] = {};
+  std::vector<uint8_t> plain(RecordSealer::kMaxPlaintext, 0x5a);
+  std::vector<uint8_t> out(RecordSealer::kMaxRecord);
+  for (Aead aead : {Aead::kChaCha20Poly1305, Aead::kAes256Gcm}) {
+    if (!RecordSealer::can_seal(aead)) continue;
+    {
+      // libgcrypt keeps some memory of its own after the first cipher of a
+      // kind it opens.
+      RecordSealer warm;
+      warm.arm(aead, key, iv, seq);
+    }
+    const size_t base = spark::test::heap_stats().current;
+    spark::test::HeapScope scope;
+    RecordSealer sealer;
+    sealer.arm(aead, key, iv, seq);
+    REQUIRE(sealer.armed());
+    const size_t armed = scope.peak_above_start();
+    const uint64_t calls = spark::test::heap_stats().allocations;
+    for (int i = 0; i < 64; ++i) {
+      REQUIRE(sealer.seal(ConstBytes(plain.data(), plain.size()), out.data()) ==
+              plain.size() + sealer.overhead());
+    }
+    CHECK(spark::test::heap_stats().allocations == calls);  // nothing per record
+    CHECK(scope.peak_above_start() == armed);
+    sealer.disarm();
+    CHECK(spark::test::heap_stats().current == base);  // the handle is freed
+    // record_seal.h states the handle's size: at most 4 KB.
+    CHECK(armed > 0);
+    CHECK(armed <= 4096);
+    MESSAGE(std::string(aead == Aead::kAes256Gcm ? "AES-256-GCM" : "ChaCha20-Poly1305")
+            << " handle: " << armed << " bytes");
+  }
 }
