@@ -16,17 +16,24 @@ void put_be64(uint64_t v, uint8_t* out) {
 }
 
 #if defined(SPARKCAM_HAVE_GCRYPT)
-// libgcrypt must be initialised once before use, by the application. Its
+// libgcrypt must be initialised once, by the application, before use. Its
 // secure memory is for keys that must never be swapped; these keys live in
-// ordinary memory in mbedTLS anyway, so it stays off.
+// ordinary memory in mbedTLS anyway, so it stays off. If another part of
+// the process started initialising libgcrypt and has not finished, that
+// part owns the settings: nothing is sealed here rather than finishing
+// its initialisation for it. In FIPS mode libgcrypt refuses caller-chosen
+// GCM nonces and ChaCha20: mbedTLS seals.
 bool gcrypt_ready() {
-  static const bool ok = [] {  // thread-safe, once
-    if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
-      if (!gcry_check_version(GCRYPT_VERSION)) return false;  // older than the headers
+  static const bool ok = [] {  // thread-safe among this file's callers
+    const bool started = gcry_control(GCRYCTL_ANY_INITIALIZATION_P) != 0;
+    if (!gcry_check_version(GCRYPT_VERSION)) return false;  // older than the headers
+    if (!started) {
       gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
       gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+    } else if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+      return false;
     }
-    return true;
+    return !gcry_fips_mode_active();
   }();
   return ok;
 }
@@ -69,10 +76,18 @@ void RecordSealer::arm(Aead aead, const uint8_t key[kKey], const uint8_t* iv,
                        gcm ? GCRY_CIPHER_MODE_GCM : GCRY_CIPHER_MODE_POLY1305, 0) != 0) {
     return;  // out of memory: mbedTLS seals
   }
-  if (gcry_cipher_setkey(h, key, kKey) != 0) {
+  // A trial seal of a dummy record: a handle that can't seal (a libgcrypt
+  // policy this code doesn't know) leaves the records to mbedTLS instead of
+  // failing every write. The next setiv resets the state.
+  uint8_t probe[16] = {}, tag[kTag];
+  if (gcry_cipher_setkey(h, key, kKey) != 0 || gcry_cipher_setiv(h, probe, 12) != 0 ||
+      gcry_cipher_authenticate(h, probe, 13) != 0 ||
+      gcry_cipher_encrypt(h, probe, sizeof probe, nullptr, 0) != 0 ||
+      gcry_cipher_gettag(h, tag, sizeof tag) != 0) {
     gcry_cipher_close(h);
     return;
   }
+  mbedtls_platform_zeroize(tag, sizeof tag);
   cipher_ = h;
   aead_ = aead;
   std::memcpy(iv_, iv, iv_length(aead));
