@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <mbedtls/platform_util.h>
+
+#include "codec/base64.h"
 #include "core/log.h"
 #include "http/url.h"
 
@@ -108,7 +111,8 @@ Status Client::timed_out(const Status& status, const char* phase) const {
                        phase);
 }
 
-Status Client::open_tunnel(std::string_view host, uint16_t port, hal::Deadline deadline) {
+Status Client::open_tunnel(std::string_view host, uint16_t port, std::string_view userinfo,
+                           hal::Deadline deadline) {
   Appender out{io_, sizeof io_};
   out.add("CONNECT ");
   out.add_authority(host, port, true);
@@ -116,6 +120,25 @@ Status Client::open_tunnel(std::string_view host, uint16_t port, hal::Deadline d
   out.add_authority(host, port, true);
   out.add("\r\nUser-Agent: ");
   out.add(config_.user_agent);
+  if (!userinfo.empty()) {
+    // RFC 7617 Basic credentials. The plain and encoded copies live on the
+    // stack for this call only and are wiped; no message repeats them.
+    uint8_t plain[kMaxProxyUserinfo];
+    char token[codec::base64_encoded_size(kMaxProxyUserinfo)];
+    const size_t n = decode_userinfo(userinfo, plain, sizeof plain);
+    if (n == 0) {
+      return Status::error(Code::kInvalidArgument,
+                           "https_proxy: the user:password before the host is not valid "
+                           "percent-encoding or is over %zu bytes",
+                           kMaxProxyUserinfo);
+    }
+    const size_t len = codec::base64_encode(ConstBytes(plain, n),
+                                            MutBytes(reinterpret_cast<uint8_t*>(token), sizeof token));
+    out.add("\r\nProxy-Authorization: Basic ");
+    out.add(std::string_view(token, len));
+    mbedtls_platform_zeroize(plain, sizeof plain);
+    mbedtls_platform_zeroize(token, sizeof token);
+  }
   out.add("\r\n\r\n");
   if (out.overflow) return Status::error(Code::kInvalidArgument, "CONNECT request too large");
   for (size_t sent = 0; sent < out.len;) {
@@ -133,6 +156,14 @@ Status Client::open_tunnel(std::string_view host, uint16_t port, hal::Deadline d
       return Status::error(Code::kDataLoss, "proxy sent data before the TLS handshake");
     }
   }
+  if (parser_.status() == 407) {
+    return Status::error(Code::kPermissionDenied,
+                         userinfo.empty()
+                             ? "the proxy wants a user name and password (407): write them "
+                               "into https_proxy as http://user:password@host:port"
+                             : "the proxy refused the user name and password in https_proxy "
+                               "(407)");
+  }
   if (parser_.status() / 100 != 2) {
     std::string_view reason = parser_.reason();
     return Status::error(Code::kUnavailable, "proxy refused CONNECT to %.*s: %d %.*s",
@@ -146,13 +177,13 @@ Status Client::connect(std::string_view host, uint16_t port, hal::Deadline deadl
   session_.close();
   hal::Deadline d = deadline.min(hal::Deadline::after(clock_, config_.connect_timeout_ms));
   phase_ = "connecting";
-  SPARK_TRY_ASSIGN(std::optional<Url> proxy,
+  SPARK_TRY_ASSIGN(std::optional<Proxy> proxy,
                    proxy_for(host, config_.https_proxy, config_.no_proxy));
   if (proxy) {
-    Status s = socket_.connect(proxy->host, proxy->port, d);
+    Status s = socket_.connect(proxy->url.host, proxy->url.port, d);
     if (!s.is_ok()) return s.with_context("proxy");
     phase_ = "connecting through the proxy";
-    s = open_tunnel(host, port, d);
+    s = open_tunnel(host, port, proxy->userinfo, d);
     if (!s.is_ok()) {
       socket_.close();
       return s;

@@ -15,7 +15,9 @@
 // 303, 307, 308) are followed for GET only, https to https, at most
 // kMaxRedirects; Authorization is never sent to another host. With
 // https_proxy set (and the host not in no_proxy) the connection is tunnelled
-// through an http:// proxy with CONNECT; TLS still runs end to end.
+// through an http:// proxy with CONNECT; TLS still runs end to end. A
+// user:password@ in https_proxy (percent-encoded, as curl takes it, at most
+// kMaxProxyUserinfo bytes decoded) goes to the proxy as Basic credentials.
 //
 // Deadlines: every wait ends at the earlier of the request's deadline and
 // io_timeout_ms from the start of that wait; connect and handshake are also
@@ -26,7 +28,8 @@
 // kUnavailable (refused, reset, closed), kUnauthenticated (certificate, see
 // tls.h), kResourceExhausted (head > 16 KB, body over its cap), kDataLoss
 // (malformed or cut response), kCancelled (progress said stop), kOutOfRange
-// (too many redirects), kPermissionDenied (redirect to http://).
+// (too many redirects), kPermissionDenied (redirect to http://, or the
+// proxy answered 407).
 //
 // Memory: kHeadBuffer + kIoBuffer (32 KB) and a tls::Session inside the
 // object (~35 KB: allocate it once, e.g. static or make_unique at start),
@@ -105,6 +108,7 @@ class Client {
   static constexpr size_t kHeadBuffer = 16384;
   static constexpr size_t kIoBuffer = 16384;
   static constexpr int kMaxRedirects = 3;
+  static constexpr size_t kMaxProxyUserinfo = 255;  // decoded user:password
 
   Client(tls::Context& tls, hal::Socket& socket, hal::Clock& clock, ClientConfig config = {});
   Client(const Client&) = delete;
@@ -120,7 +124,8 @@ class Client {
  private:
   class BodyRouter;
   Status connect(std::string_view host, uint16_t port, hal::Deadline deadline);
-  Status open_tunnel(std::string_view host, uint16_t port, hal::Deadline deadline);
+  Status open_tunnel(std::string_view host, uint16_t port, std::string_view userinfo,
+                     hal::Deadline deadline);
   Status send_request(const Request& request, std::string_view host, uint16_t port,
                       std::string_view target, bool strip_auth, hal::Deadline deadline);
   Status read_response(ByteSink& sink, bool no_body, uint64_t cap, hal::Deadline deadline,

@@ -105,54 +105,85 @@ Result<Url> parse_url(std::string_view text) {
   return url;
 }
 
-Result<std::optional<Url>> proxy_for(std::string_view host, std::string_view https_proxy,
-                                     std::string_view no_proxy) {
+Result<std::optional<Proxy>> proxy_for(std::string_view host, std::string_view https_proxy,
+                                       std::string_view no_proxy) {
   https_proxy = trim(https_proxy);
-  if (https_proxy.empty()) return std::optional<Url>();
+  if (https_proxy.empty()) return std::optional<Proxy>();
   while (!no_proxy.empty()) {
     size_t comma = no_proxy.find(',');
     std::string_view entry = trim(no_proxy.substr(0, comma));
     no_proxy = comma == std::string_view::npos ? std::string_view() : no_proxy.substr(comma + 1);
-    if (entry == "*") return std::optional<Url>();
+    if (entry == "*") return std::optional<Proxy>();
     if (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
     if (entry.empty()) continue;
-    if (iequals(host, entry)) return std::optional<Url>();
+    if (iequals(host, entry)) return std::optional<Proxy>();
     if (host.size() > entry.size() && host[host.size() - entry.size() - 1] == '.' &&
         iequals(host.substr(host.size() - entry.size()), entry)) {
-      return std::optional<Url>();
+      return std::optional<Proxy>();
     }
   }
   bool has_scheme = https_proxy.find("://") != std::string_view::npos;
   if (has_scheme && https_proxy.substr(0, 7) != "http://") {
+    // The scheme only: the rest may hold a password.
+    std::string_view scheme = https_proxy.substr(0, https_proxy.find("://"));
     return Status::error(Code::kInvalidArgument,
-                         "https_proxy must be an http:// proxy (got \"%.*s\")",
-                         static_cast<int>(https_proxy.size() > 40 ? 40 : https_proxy.size()),
-                         https_proxy.data());
+                         "https_proxy must be an http:// proxy (got %.*s://)",
+                         static_cast<int>(scheme.size() > 16 ? 16 : scheme.size()), scheme.data());
   }
-  // A scheme-less value gets "http://" for the parser; its port defaults to
-  // 1080 like curl's, so only a port-less http:// URL means port 80.
+  // "user:password@" before the host goes to userinfo (parse_url refuses
+  // it); the rest is parsed as "http://..." from a scratch copy, whose
+  // views are then pointed back into the caller's string. A scheme-less
+  // proxy's port defaults to 1080 like curl's, so only a port-less http://
+  // URL means port 80.
+  Proxy proxy;
+  std::string_view rest = has_scheme ? https_proxy.substr(7) : https_proxy;
+  const size_t at = rest.substr(0, rest.find_first_of("/?#")).rfind('@');
+  if (at != std::string_view::npos) {
+    proxy.userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+  }
   char buf[300];
-  std::string_view text = https_proxy;
-  if (!has_scheme) {
-    if (https_proxy.size() + 7 > sizeof buf) {
-      return Status::error(Code::kInvalidArgument, "https_proxy is too long");
-    }
-    std::string_view prefix = "http://";
-    for (size_t i = 0; i < prefix.size(); ++i) buf[i] = prefix[i];
-    for (size_t i = 0; i < https_proxy.size(); ++i) buf[prefix.size() + i] = https_proxy[i];
-    text = std::string_view(buf, prefix.size() + https_proxy.size());
+  const std::string_view prefix = "http://";
+  if (prefix.size() + rest.size() > sizeof buf) {
+    return Status::error(Code::kInvalidArgument, "https_proxy is too long");
   }
-  Result<Url> url = parse_url(text);
+  for (size_t i = 0; i < prefix.size(); ++i) buf[i] = prefix[i];
+  for (size_t i = 0; i < rest.size(); ++i) buf[prefix.size() + i] = rest[i];
+  Result<Url> url = parse_url(std::string_view(buf, prefix.size() + rest.size()));
   if (!url.is_ok()) return url.status().with_context("https_proxy");
-  if (!has_scheme) {
-    // Point the views back into the caller's string, not buf.
-    size_t off = static_cast<size_t>(url->host.data() - buf) - 7;
-    url->host = https_proxy.substr(off, url->host.size());
-    url->scheme = "http";
-    url->target = "/";
-    if (https_proxy.find(':', off + url->host.size()) == std::string_view::npos) url->port = 1080;
+  const size_t off = static_cast<size_t>(url->host.data() - buf) - prefix.size();
+  proxy.url = *url;
+  proxy.url.host = rest.substr(off, url->host.size());
+  proxy.url.scheme = "http";
+  proxy.url.target = "/";
+  if (!has_scheme && rest.find(':', off + url->host.size()) == std::string_view::npos) {
+    proxy.url.port = 1080;
   }
-  return std::optional<Url>(*url);
+  return std::optional<Proxy>(proxy);
+}
+
+size_t decode_userinfo(std::string_view userinfo, uint8_t* out, size_t capacity) {
+  auto hex = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+  };
+  size_t n = 0;
+  for (size_t i = 0; i < userinfo.size(); ++i, ++n) {
+    if (n == capacity) return 0;
+    char c = userinfo[i];
+    if (c != '%') {
+      out[n] = static_cast<uint8_t>(c);
+      continue;
+    }
+    if (i + 2 >= userinfo.size()) return 0;  // "%" or "%4" at the end
+    const int hi = hex(userinfo[i + 1]), lo = hex(userinfo[i + 2]);
+    if (hi < 0 || lo < 0) return 0;
+    out[n] = static_cast<uint8_t>(hi << 4 | lo);
+    i += 2;
+  }
+  return n;
 }
 
 }  // namespace spark::http

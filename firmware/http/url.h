@@ -22,13 +22,25 @@ struct Url {
 // (it would leak credentials into logs). Errors: kInvalidArgument.
 Result<Url> parse_url(std::string_view text);
 
+// An http:// proxy, and the user:password written before its host name, if
+// any ("http://user:p%40ss@proxy:3128"), still percent-encoded.
+struct Proxy {
+  Url url;
+  std::string_view userinfo;
+};
+
 // The proxy to use for a connection to host, from the values of https_proxy
 // and no_proxy (curl's rules: no_proxy is a comma list of host names or
 // domain suffixes, "*" for all). A scheme-less proxy is http://; its default
 // port is 1080. nullopt: connect directly. Errors: kInvalidArgument for an
-// unparsable or https:// proxy (TLS to the proxy itself is not supported).
-Result<std::optional<Url>> proxy_for(std::string_view host, std::string_view https_proxy,
-                                     std::string_view no_proxy);
+// unparsable or https:// proxy (TLS to the proxy itself is not supported);
+// no error message repeats the user info.
+Result<std::optional<Proxy>> proxy_for(std::string_view host, std::string_view https_proxy,
+                                       std::string_view no_proxy);
+
+// Percent-decodes a proxy's user:password into out (RFC 3986 2.1); returns
+// the decoded length, or 0 for an empty, malformed or too long value.
+size_t decode_userinfo(std::string_view userinfo, uint8_t* out, size_t capacity);
 
 // ASCII case-insensitive equality (header names, host names, tokens).
 bool iequals(std::string_view a, std::string_view b);

@@ -509,6 +509,51 @@ TEST_CASE("upload_progress_callback_can_cancel") {
   CHECK(progress.last < body->length());
 }
 
+TEST_CASE("http_sends_proxy_credentials_and_says_what_a_407_means") {
+  std::string log = tmp_path("proxy-auth.log");
+  std::remove(log.c_str());
+  // The password has an '@' and a ':' in it, percent-encoded in https_proxy.
+  auto proxy = NetServer::start("proxy", {log, "kiosk:p@ss:w0rd"});
+  auto nginx = NetServer::start("nginx");
+  const std::string at = "127.0.0.1:" + std::to_string(proxy->port());
+  auto fetch_via = [&](const std::string& https_proxy) {
+    http::ClientConfig via;
+    via.https_proxy = https_proxy;
+    NetStack net(NetStack::default_tls(), via);
+    return get(net, nginx->url("/static/small.bin"));
+  };
+
+  Fetch ok = fetch_via("http://kiosk:p%40ss%3Aw0rd@" + at);
+  REQUIRE_MESSAGE(ok.response.is_ok(), ok.response.status().message());
+  CHECK(ok.body == small_bin());
+
+  Fetch none = fetch_via("http://" + at);
+  REQUIRE_FALSE(none.response.is_ok());
+  CHECK(none.response.status().code() == Code::kPermissionDenied);
+  CHECK_MESSAGE(std::string(none.response.status().message()).find("user:password@") !=
+                    std::string::npos,
+                none.response.status().message());
+
+  Fetch wrong = fetch_via("http://kiosk:hunter2@" + at);
+  REQUIRE_FALSE(wrong.response.is_ok());
+  CHECK(wrong.response.status().code() == Code::kPermissionDenied);
+  const std::string why = wrong.response.status().message();
+  CHECK_MESSAGE(why.find("refused the user name and password") != std::string::npos, why);
+  CHECK(why.find("hunter2") == std::string::npos);
+
+  Fetch broken = fetch_via("http://kiosk:100%@" + at);  // not percent-encoding
+  REQUIRE_FALSE(broken.response.is_ok());
+  CHECK(broken.response.status().code() == Code::kInvalidArgument);
+
+  // The proxy saw one good CONNECT and two refused ones; the broken value
+  // never reached it.
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  const std::string target = "localhost:" + std::to_string(nginx->port());
+  CHECK(lines == std::vector<std::string>{target, "407 " + target, "407 " + target});
+}
+
 TEST_CASE("http_tunnels_through_a_connect_proxy_unless_no_proxy_matches") {
   std::string log = tmp_path("proxy.log");
   std::remove(log.c_str());

@@ -8,12 +8,15 @@
 KIND: sserver CERT (openssl s_server -www with DIR/CERT.pem),
       nginx [OTHER_PORT] (real nginx: static files, chunked, redirects, upload),
       hostile (Python TLS server: misbehaving responses by path),
-      stall (accepts TCP, never answers), proxy LOGFILE (HTTP CONNECT proxy),
+      stall (accepts TCP, never answers), proxy LOGFILE [USER:PASSWORD] (HTTP
+      CONNECT proxy; with USER:PASSWORD it answers 407 to any other Basic
+      credentials),
       renego (openssl s_server that asks for a TLS 1.2 renegotiation before
       its first reply, then answers every GET with "ok").
 The test process holds our stdin: when it exits, however it exits, the
 server goes with it.
 """
+import base64
 import fcntl
 import hashlib
 import json
@@ -270,6 +273,17 @@ class Proxy(socketserver.StreamRequestHandler):
             self.wfile.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
             return
         target = head[0].split(" ")[1]
+        if self.server.credentials is not None:
+            want = "Basic " + base64.b64encode(self.server.credentials.encode()).decode()
+            got = [h.split(":", 1)[1].strip() for h in head[1:]
+                   if h.lower().startswith("proxy-authorization:")]
+            if got != [want]:
+                with open(self.server.log, "a") as f:
+                    f.write("407 " + target + "\n")
+                self.wfile.write(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                 b"Proxy-Authenticate: Basic realm=\"netfix\"\r\n"
+                                 b"Content-Length: 0\r\n\r\n")
+                return
         with open(self.server.log, "a") as f:
             f.write(target + "\n")
         host, _, port = target.rpartition(":")
@@ -446,6 +460,7 @@ def main():
         elif kind == "proxy":
             srv = TLSServer(("127.0.0.1", 0), Proxy)
             srv.log = args[0]
+            srv.credentials = args[1] if len(args) > 1 else None
         else:
             srv = socket.socket()
             srv.bind(("127.0.0.1", 0))

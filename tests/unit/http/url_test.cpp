@@ -34,12 +34,16 @@ TEST_CASE("proxy_for_follows_https_proxy_and_no_proxy") {
   auto p = proxy_for("api.example.com", "http://proxy.lan:3128", "");
   REQUIRE(p.is_ok());
   REQUIRE(p->has_value());
-  CHECK((*p)->host == "proxy.lan");
-  CHECK((*p)->port == 3128);
+  CHECK((*p)->url.host == "proxy.lan");
+  CHECK((*p)->url.port == 3128);
+  CHECK((*p)->userinfo.empty());
   auto bare = proxy_for("api.example.com", "proxy.lan", "");
   REQUIRE(bare.is_ok());
-  CHECK((*bare)->host == "proxy.lan");
-  CHECK((*bare)->port == 1080);
+  CHECK((*bare)->url.host == "proxy.lan");
+  CHECK((*bare)->url.port == 1080);
+  auto http80 = proxy_for("api.example.com", "http://proxy.lan", "");
+  REQUIRE(http80.is_ok());
+  CHECK((*http80)->url.port == 80);
   CHECK_FALSE(proxy_for("api.example.com", "", "")->has_value());
   CHECK_FALSE(proxy_for("api.example.com", "proxy:1", "example.com")->has_value());
   CHECK_FALSE(proxy_for("api.example.com", "proxy:1", ".example.com")->has_value());
@@ -47,4 +51,51 @@ TEST_CASE("proxy_for_follows_https_proxy_and_no_proxy") {
   CHECK_FALSE(proxy_for("x.y", "proxy:1", "*")->has_value());
   CHECK(proxy_for("badexample.com", "proxy:1", "example.com")->has_value());
   CHECK(proxy_for("x", "https://proxy:1", "").status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("proxy_for_splits_off_user_and_password_and_never_repeats_them") {
+  auto p = proxy_for("api.example.com", "http://kiosk:p%40ss:w@proxy.lan:3128/", "");
+  REQUIRE(p.is_ok());
+  CHECK((*p)->userinfo == "kiosk:p%40ss:w");
+  CHECK((*p)->url.host == "proxy.lan");
+  CHECK((*p)->url.port == 3128);
+  auto bare = proxy_for("api.example.com", "kiosk:pw@proxy.lan", "");
+  REQUIRE(bare.is_ok());
+  CHECK((*bare)->userinfo == "kiosk:pw");
+  CHECK((*bare)->url.host == "proxy.lan");
+  CHECK((*bare)->url.port == 1080);
+  auto v6 = proxy_for("api.example.com", "http://u:p@[::1]:8080", "");
+  REQUIRE(v6.is_ok());
+  CHECK((*v6)->userinfo == "u:p");
+  CHECK((*v6)->url.host == "::1");
+  CHECK((*v6)->url.port == 8080);
+  // An '@' after the host belongs to the path, not to user info.
+  auto path = proxy_for("api.example.com", "http://proxy.lan:1/a@b", "");
+  REQUIRE(path.is_ok());
+  CHECK((*path)->userinfo.empty());
+  CHECK((*path)->url.host == "proxy.lan");
+  // Errors name the problem without the password.
+  for (const char* text : {"https://kiosk:hunter2@proxy:1", "http://kiosk:hunter2@proxy:99999",
+                           "http://kiosk:hunter2@:1", "kiosk:hunter2@"}) {
+    auto bad = proxy_for("api.example.com", text, "");
+    REQUIRE_MESSAGE(!bad.is_ok(), text);
+    CHECK(bad.status().code() == Code::kInvalidArgument);
+    CHECK_MESSAGE(std::string(bad.status().message()).find("hunter2") == std::string::npos,
+                  bad.status().message());
+  }
+}
+
+TEST_CASE("proxy_userinfo_is_percent_decoded_and_bounded") {
+  uint8_t out[16];
+  auto decoded = [&](const char* in) {
+    size_t n = decode_userinfo(in, out, sizeof out);
+    return std::string(reinterpret_cast<char*>(out), n);
+  };
+  CHECK(decoded("kiosk:p%40ss%3A") == "kiosk:p@ss:");
+  CHECK(decoded("a%2fb%2Fc") == "a/b/c");
+  CHECK(decoded("plain:text") == "plain:text");
+  CHECK(decoded("16-bytes:exactly") == "16-bytes:exactly");
+  for (const char* bad : {"", "%", "%4", "ab%zz", "x%4g", "17-bytes:too-long"}) {
+    CHECK_MESSAGE(decode_userinfo(bad, out, sizeof out) == 0, bad);
+  }
 }
