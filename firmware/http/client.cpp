@@ -125,36 +125,52 @@ Status Client::open_tunnel(std::string_view host, uint16_t port, std::string_vie
     // stack for this call only and are wiped; no message repeats them.
     uint8_t plain[kMaxProxyUserinfo];
     char token[codec::base64_encoded_size(kMaxProxyUserinfo)];
-    const size_t n = decode_userinfo(userinfo, plain, sizeof plain);
+    size_t n = decode_userinfo(userinfo, plain, sizeof plain);
+    // A user name alone is "user:" (RFC 7617 needs the colon; curl does this).
+    if (n != 0 && std::memchr(plain, ':', n) == nullptr) {
+      n = n < sizeof plain ? n + 1 : 0;
+      if (n != 0) plain[n - 1] = ':';
+    }
+    const size_t len = n == 0 ? 0
+                              : codec::base64_encode(
+                                    ConstBytes(plain, n),
+                                    MutBytes(reinterpret_cast<uint8_t*>(token), sizeof token));
+    out.add("\r\nProxy-Authorization: Basic ");
+    out.add(std::string_view(token, len));
+    mbedtls_platform_zeroize(plain, sizeof plain);
+    mbedtls_platform_zeroize(token, sizeof token);
     if (n == 0) {
+      mbedtls_platform_zeroize(io_, out.len);
       return Status::error(Code::kInvalidArgument,
                            "https_proxy: the user:password before the host is not valid "
                            "percent-encoding or is over %zu bytes",
                            kMaxProxyUserinfo);
     }
-    const size_t len = codec::base64_encode(ConstBytes(plain, n),
-                                            MutBytes(reinterpret_cast<uint8_t*>(token), sizeof token));
-    out.add("\r\nProxy-Authorization: Basic ");
-    out.add(std::string_view(token, len));
-    mbedtls_platform_zeroize(plain, sizeof plain);
-    mbedtls_platform_zeroize(token, sizeof token);
   }
   out.add("\r\n\r\n");
-  if (out.overflow) return Status::error(Code::kInvalidArgument, "CONNECT request too large");
-  for (size_t sent = 0; sent < out.len;) {
-    SPARK_TRY_ASSIGN(size_t n,
-                     socket_.send(ConstBytes(io_ + sent, out.len - sent), deadline, false));
-    sent += n;
+  if (out.overflow) {
+    mbedtls_platform_zeroize(io_, sizeof io_);
+    return Status::error(Code::kInvalidArgument, "CONNECT request too large");
   }
+  Status sent_all = Status::ok();
+  for (size_t sent = 0; sent < out.len && sent_all.is_ok();) {
+    Result<size_t> n = socket_.send(ConstBytes(io_ + sent, out.len - sent), deadline, false);
+    if (n.is_ok()) {
+      sent += *n;
+    } else {
+      sent_all = n.status();
+    }
+  }
+  if (!userinfo.empty()) mbedtls_platform_zeroize(io_, out.len);  // the credentials
+  SPARK_TRY(sent_all);
   parser_.reset(true, 0);  // a 2xx to CONNECT has no body
   CountingSink none;
+  bool extra = false;  // bytes after the head: a refusal's body, or a bad tunnel
   while (!parser_.done()) {
     SPARK_TRY_ASSIGN(size_t n, socket_.recv(MutBytes(io_), deadline));
     if (n == 0) return parser_.finish().with_context("proxy");
     SPARK_TRY_ASSIGN(size_t used, parser_.feed(ConstBytes(io_, n), none));
-    if (used < n) {
-      return Status::error(Code::kDataLoss, "proxy sent data before the TLS handshake");
-    }
+    extra = used < n;
   }
   if (parser_.status() == 407) {
     return Status::error(Code::kPermissionDenied,
@@ -170,6 +186,7 @@ Status Client::open_tunnel(std::string_view host, uint16_t port, std::string_vie
                          static_cast<int>(host.size()), host.data(), parser_.status(),
                          static_cast<int>(reason.size() > 60 ? 60 : reason.size()), reason.data());
   }
+  if (extra) return Status::error(Code::kDataLoss, "proxy sent data before the TLS handshake");
   return Status::ok();
 }
 

@@ -122,19 +122,30 @@ Result<std::optional<Proxy>> proxy_for(std::string_view host, std::string_view h
       return std::optional<Proxy>();
     }
   }
-  bool has_scheme = https_proxy.find("://") != std::string_view::npos;
+  // A scheme is letters, digits, "+-." after a letter (RFC 3986 3.1); text
+  // before a "://" that is not one (a password, a query) is no scheme.
+  const size_t sep = https_proxy.find("://");
+  bool has_scheme = sep != std::string_view::npos && sep > 0;
+  for (size_t i = 0; has_scheme && i < sep; ++i) {
+    const char c = https_proxy[i];
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    has_scheme = alpha || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+  }
   if (has_scheme && https_proxy.substr(0, 7) != "http://") {
-    // The scheme only: the rest may hold a password.
-    std::string_view scheme = https_proxy.substr(0, https_proxy.find("://"));
     return Status::error(Code::kInvalidArgument,
                          "https_proxy must be an http:// proxy (got %.*s://)",
-                         static_cast<int>(scheme.size() > 16 ? 16 : scheme.size()), scheme.data());
+                         static_cast<int>(sep > 16 ? 16 : sep), https_proxy.data());
   }
   // "user:password@" before the host goes to userinfo (parse_url refuses
   // it); the rest is parsed as "http://..." from a scratch copy, whose
-  // views are then pointed back into the caller's string. A scheme-less
-  // proxy's port defaults to 1080 like curl's, so only a port-less http://
-  // URL means port 80.
+  // views are then pointed back into the caller's string. A value with an
+  // '@' may hold a password wherever it is, so its errors never quote it.
+  const bool has_at = https_proxy.find('@') != std::string_view::npos;
+  auto malformed = [] {
+    return Status::error(Code::kInvalidArgument,
+                         "https_proxy is not http://[user:password@]host[:port] (percent-encode "
+                         "any / ? # @ in the user name or password)");
+  };
   Proxy proxy;
   std::string_view rest = has_scheme ? https_proxy.substr(7) : https_proxy;
   const size_t at = rest.substr(0, rest.find_first_of("/?#")).rfind('@');
@@ -142,6 +153,7 @@ Result<std::optional<Proxy>> proxy_for(std::string_view host, std::string_view h
     proxy.userinfo = rest.substr(0, at);
     rest = rest.substr(at + 1);
   }
+  if (rest.find('@') != std::string_view::npos) return malformed();
   char buf[300];
   const std::string_view prefix = "http://";
   if (prefix.size() + rest.size() > sizeof buf) {
@@ -150,15 +162,19 @@ Result<std::optional<Proxy>> proxy_for(std::string_view host, std::string_view h
   for (size_t i = 0; i < prefix.size(); ++i) buf[i] = prefix[i];
   for (size_t i = 0; i < rest.size(); ++i) buf[prefix.size() + i] = rest[i];
   Result<Url> url = parse_url(std::string_view(buf, prefix.size() + rest.size()));
-  if (!url.is_ok()) return url.status().with_context("https_proxy");
+  if (!url.is_ok()) return has_at ? malformed() : url.status().with_context("https_proxy");
   const size_t off = static_cast<size_t>(url->host.data() - buf) - prefix.size();
   proxy.url = *url;
   proxy.url.host = rest.substr(off, url->host.size());
   proxy.url.scheme = "http";
   proxy.url.target = "/";
-  if (!has_scheme && rest.find(':', off + url->host.size()) == std::string_view::npos) {
-    proxy.url.port = 1080;
-  }
+  // A scheme-less proxy's port defaults to 1080 like curl's, so only a
+  // port-less http:// URL means port 80. The port, if any, follows the host
+  // (or the ']' of an IPv6 literal) at once.
+  size_t after = off + url->host.size();
+  if (after < rest.size() && rest[after] == ']') ++after;
+  const bool explicit_port = after < rest.size() && rest[after] == ':';
+  if (!has_scheme && !explicit_port) proxy.url.port = 1080;
   return std::optional<Proxy>(proxy);
 }
 

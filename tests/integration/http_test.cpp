@@ -545,6 +545,11 @@ TEST_CASE("http_sends_proxy_credentials_and_says_what_a_407_means") {
   REQUIRE_FALSE(broken.response.is_ok());
   CHECK(broken.response.status().code() == Code::kInvalidArgument);
 
+  // A user name alone goes as "kiosk:" (RFC 7617's colon), as curl sends it.
+  auto user_only = NetServer::start("proxy", {tmp_path("proxy-user.log"), "kiosk:"});
+  Fetch user = fetch_via("http://kiosk@127.0.0.1:" + std::to_string(user_only->port()));
+  CHECK_MESSAGE(user.response.is_ok(), user.response.status().message());
+
   // The proxy saw one good CONNECT and two refused ones; the broken value
   // never reached it.
   std::ifstream in(log);

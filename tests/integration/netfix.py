@@ -280,9 +280,12 @@ class Proxy(socketserver.StreamRequestHandler):
             if got != [want]:
                 with open(self.server.log, "a") as f:
                     f.write("407 " + target + "\n")
+                # With a body, as squid sends its error page.
+                page = b"<html>proxy authentication required</html>"
                 self.wfile.write(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
                                  b"Proxy-Authenticate: Basic realm=\"netfix\"\r\n"
-                                 b"Content-Length: 0\r\n\r\n")
+                                 b"Content-Type: text/html\r\n"
+                                 b"Content-Length: %d\r\n\r\n%s" % (len(page), page))
                 return
         with open(self.server.log, "a") as f:
             f.write(target + "\n")

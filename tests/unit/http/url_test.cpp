@@ -69,14 +69,34 @@ TEST_CASE("proxy_for_splits_off_user_and_password_and_never_repeats_them") {
   CHECK((*v6)->userinfo == "u:p");
   CHECK((*v6)->url.host == "::1");
   CHECK((*v6)->url.port == 8080);
-  // An '@' after the host belongs to the path, not to user info.
-  auto path = proxy_for("api.example.com", "http://proxy.lan:1/a@b", "");
-  REQUIRE(path.is_ok());
-  CHECK((*path)->userinfo.empty());
-  CHECK((*path)->url.host == "proxy.lan");
-  // Errors name the problem without the password.
-  for (const char* text : {"https://kiosk:hunter2@proxy:1", "http://kiosk:hunter2@proxy:99999",
-                           "http://kiosk:hunter2@:1", "kiosk:hunter2@"}) {
+  // The views point into the caller's string (the parser's scratch copy is
+  // gone when proxy_for returns).
+  const std::string value = "http://kiosk:pw@proxy.lan:3128";
+  auto into = proxy_for("api.example.com", value, "");
+  REQUIRE(into.is_ok());
+  auto inside = [&](std::string_view v) {
+    return v.data() >= value.data() && v.data() + v.size() <= value.data() + value.size();
+  };
+  CHECK(inside((*into)->url.host));
+  CHECK(inside((*into)->userinfo));
+  // A port follows the host at once; a colon later in the path is no port.
+  auto no_port = proxy_for("api.example.com", "proxy.lan/a:b", "");
+  REQUIRE(no_port.is_ok());
+  CHECK((*no_port)->url.port == 1080);
+  // A "://" in a query is no scheme.
+  auto query = proxy_for("api.example.com", "kiosk:pw@proxy.lan/?u=http://x", "");
+  REQUIRE(query.is_ok());
+  CHECK((*query)->userinfo == "kiosk:pw");
+  CHECK((*query)->url.port == 1080);
+  // Errors name the problem without the password, also when a raw / ? # in
+  // it hides the '@' from the host parser (a numeric password would have
+  // become a port of the host "kiosk").
+  for (const char* text :
+       {"https://kiosk:hunter2@proxy:1", "http://kiosk:hunter2@proxy:99999",
+        "http://kiosk:hunter2@:1", "kiosk:hunter2@", "http://kiosk:hunter2/x@proxy:1",
+        "http://kiosk:12345/x@proxy:3128", "http://kiosk:ab#hunter2@proxy:1",
+        "http://kiosk:hunter2?x@proxy:1", "kiosk:hunter2@pr/?u=ftp://x@y",
+        "http://proxy.lan:1/a@hunter2"}) {
     auto bad = proxy_for("api.example.com", text, "");
     REQUIRE_MESSAGE(!bad.is_ok(), text);
     CHECK(bad.status().code() == Code::kInvalidArgument);
