@@ -131,7 +131,7 @@ Result<std::optional<Proxy>> proxy_for(std::string_view host, std::string_view h
     const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     has_scheme = alpha || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
   }
-  if (has_scheme && https_proxy.substr(0, 7) != "http://") {
+  if (has_scheme && !iequals(https_proxy.substr(0, 7), "http://")) {
     return Status::error(Code::kInvalidArgument,
                          "https_proxy must be an http:// proxy (got %.*s://)",
                          static_cast<int>(sep > 16 ? 16 : sep), https_proxy.data());

@@ -44,6 +44,9 @@ TEST_CASE("proxy_for_follows_https_proxy_and_no_proxy") {
   auto http80 = proxy_for("api.example.com", "http://proxy.lan", "");
   REQUIRE(http80.is_ok());
   CHECK((*http80)->url.port == 80);
+  auto upper = proxy_for("api.example.com", "HTTP://proxy.lan:8080", "");  // schemes ignore case
+  REQUIRE(upper.is_ok());
+  CHECK((*upper)->url.port == 8080);
   CHECK_FALSE(proxy_for("api.example.com", "", "")->has_value());
   CHECK_FALSE(proxy_for("api.example.com", "proxy:1", "example.com")->has_value());
   CHECK_FALSE(proxy_for("api.example.com", "proxy:1", ".example.com")->has_value());
