@@ -6,7 +6,6 @@
 
 #include <mbedtls/platform_util.h>
 
-#include "codec/base64.h"
 #include "core/log.h"
 #include "http/url.h"
 
@@ -121,31 +120,15 @@ Status Client::open_tunnel(std::string_view host, uint16_t port, std::string_vie
   out.add("\r\nUser-Agent: ");
   out.add(config_.user_agent);
   if (!userinfo.empty()) {
-    // RFC 7617 Basic credentials. The plain and encoded copies live on the
-    // stack for this call only and are wiped; no message repeats them.
-    uint8_t plain[kMaxProxyUserinfo];
-    char token[codec::base64_encoded_size(kMaxProxyUserinfo)];
-    size_t n = decode_userinfo(userinfo, plain, sizeof plain);
-    // A user name alone is "user:" (RFC 7617 needs the colon; curl does this).
-    if (n != 0 && std::memchr(plain, ':', n) == nullptr) {
-      n = n < sizeof plain ? n + 1 : 0;
-      if (n != 0) plain[n - 1] = ':';
+    // The token lives on the stack and in io_ only until it is sent.
+    char token[kMaxProxyToken];
+    const size_t len = basic_credentials(userinfo, token, sizeof token);
+    if (len == 0) {  // proxy_for() checked it
+      return Status::error(Code::kInvalidArgument, "https_proxy: unusable user:password");
     }
-    const size_t len = n == 0 ? 0
-                              : codec::base64_encode(
-                                    ConstBytes(plain, n),
-                                    MutBytes(reinterpret_cast<uint8_t*>(token), sizeof token));
     out.add("\r\nProxy-Authorization: Basic ");
     out.add(std::string_view(token, len));
-    mbedtls_platform_zeroize(plain, sizeof plain);
     mbedtls_platform_zeroize(token, sizeof token);
-    if (n == 0) {
-      mbedtls_platform_zeroize(io_, out.len);
-      return Status::error(Code::kInvalidArgument,
-                           "https_proxy: the user:password before the host is not valid "
-                           "percent-encoding or is over %zu bytes",
-                           kMaxProxyUserinfo);
-    }
   }
   out.add("\r\n\r\n");
   if (out.overflow) {

@@ -17,7 +17,8 @@
 // https_proxy set (and the host not in no_proxy) the connection is tunnelled
 // through an http:// proxy with CONNECT; TLS still runs end to end. A
 // user:password@ in https_proxy (percent-encoded, as curl takes it, at most
-// kMaxProxyUserinfo bytes decoded) goes to the proxy as Basic credentials.
+// http::kMaxProxyUserinfo bytes decoded) goes to the proxy as Basic
+// credentials (url.h).
 //
 // Deadlines: every wait ends at the earlier of the request's deadline and
 // io_timeout_ms from the start of that wait; connect and handshake are also
@@ -108,7 +109,6 @@ class Client {
   static constexpr size_t kHeadBuffer = 16384;
   static constexpr size_t kIoBuffer = 16384;
   static constexpr int kMaxRedirects = 3;
-  static constexpr size_t kMaxProxyUserinfo = 255;  // decoded user:password
 
   Client(tls::Context& tls, hal::Socket& socket, hal::Clock& clock, ClientConfig config = {});
   Client(const Client&) = delete;

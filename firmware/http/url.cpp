@@ -1,5 +1,9 @@
 #include "http/url.h"
 
+#include <mbedtls/platform_util.h>
+
+#include <cstring>
+
 namespace spark::http {
 namespace {
 
@@ -175,6 +179,17 @@ Result<std::optional<Proxy>> proxy_for(std::string_view host, std::string_view h
   if (after < rest.size() && rest[after] == ']') ++after;
   const bool explicit_port = after < rest.size() && rest[after] == ':';
   if (!has_scheme && !explicit_port) proxy.url.port = 1080;
+  if (!proxy.userinfo.empty()) {
+    char token[kMaxProxyToken];
+    const size_t len = basic_credentials(proxy.userinfo, token, sizeof token);
+    mbedtls_platform_zeroize(token, sizeof token);
+    if (len == 0) {
+      return Status::error(Code::kInvalidArgument,
+                           "https_proxy: the user:password before the host is not valid "
+                           "percent-encoding or is over %zu bytes",
+                           kMaxProxyUserinfo);
+    }
+  }
   return std::optional<Proxy>(proxy);
 }
 
@@ -200,6 +215,18 @@ size_t decode_userinfo(std::string_view userinfo, uint8_t* out, size_t capacity)
     i += 2;
   }
   return n;
+}
+
+size_t basic_credentials(std::string_view userinfo, char* out, size_t capacity) {
+  uint8_t plain[kMaxProxyUserinfo + 1];  // + the colon of a user name alone
+  size_t n = decode_userinfo(userinfo, plain, kMaxProxyUserinfo);
+  if (n != 0 && std::memchr(plain, ':', n) == nullptr) plain[n++] = ':';
+  const size_t len =
+      n == 0 ? 0
+             : codec::base64_encode(ConstBytes(plain, n),
+                                    MutBytes(reinterpret_cast<uint8_t*>(out), capacity));
+  mbedtls_platform_zeroize(plain, sizeof plain);
+  return len;
 }
 
 }  // namespace spark::http

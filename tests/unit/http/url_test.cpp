@@ -122,3 +122,22 @@ TEST_CASE("proxy_userinfo_is_percent_decoded_and_bounded") {
     CHECK_MESSAGE(decode_userinfo(bad, out, sizeof out) == 0, bad);
   }
 }
+
+TEST_CASE("proxy_basic_credentials_follow_rfc_7617") {
+  char token[kMaxProxyToken];
+  auto basic = [&](const std::string& userinfo) {
+    return std::string(token, basic_credentials(userinfo, token, sizeof token));
+  };
+  CHECK(basic("kiosk:p%40ss") == "a2lvc2s6cEBzcw==");  // "kiosk:p@ss"
+  CHECK(basic("kiosk") == "a2lvc2s6");                  // "kiosk:", the colon added
+  CHECK(basic("") == "");
+  CHECK(basic("kiosk:100%") == "");
+  // The longest user info fits, colon and all; one byte more does not.
+  CHECK(basic(std::string(kMaxProxyUserinfo, 'u')).size() == kMaxProxyToken);
+  CHECK(basic(std::string(kMaxProxyUserinfo + 1, 'u')) == "");
+  // proxy_for refuses what can't be sent, before anything connects.
+  auto bad = proxy_for("api.example.com", "http://kiosk:100%@proxy:1", "");
+  REQUIRE_FALSE(bad.is_ok());
+  CHECK(bad.status().code() == Code::kInvalidArgument);
+  CHECK(std::string(bad.status().message()).find("100%") == std::string::npos);
+}
