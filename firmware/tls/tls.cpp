@@ -5,6 +5,7 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
+#include <psa/crypto.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -13,90 +14,35 @@
 #include "codec/base64.h"
 #include "core/log.h"
 
-// Sealing application data with libgcrypt needs mbedTLS 2.28's key export
-// and its public record counters (3.x hides them).
-// A build whose output buffer holds less than a full 16 KB record (small-
-// memory mbedTLS configs) leaves all records to mbedTLS.
-#if defined(MBEDTLS_SSL_EXPORT_KEYS) && MBEDTLS_VERSION_NUMBER < 0x03000000 && \
-    defined(SPARKCAM_HAVE_GCRYPT) && MBEDTLS_SSL_OUT_CONTENT_LEN >= 16384
-#define SPARK_TLS_SEALABLE 1
-#else
-#define SPARK_TLS_SEALABLE 0
-#endif
-
 namespace spark::tls {
 namespace {
 
-// ECDHE for forward secrecy, AEAD only. TLS 1.3's suites are listed too when
-// the library offers 1.3 (mbedTLS 3.6), so the same lists serve both.
-// For TLS 1.2 the first choice is the suite the fastest sealer here has
-// (record_seal.h): AES-256-GCM where libgcrypt has the CPU's AES
-// instructions (x86 AES-NI, ARMv8 AES on a Pi 5), else ChaCha20-Poly1305,
-// which is also mbedTLS's fastest portable code on a Pi 3/4 (Cortex-A53/A72
-// without the AES extension). AES-128-GCM stays for servers with
-// nothing else.
-const int kCiphersuitesChaChaFirst[] = {
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+// TLS 1.3 first, then TLS 1.2 with ECDHE for forward secrecy, AEAD only.
+// ChaCha20-Poly1305 leads both: it is mbedTLS's fastest AEAD on every
+// target (x86-64 with AES-NI included: tools/bench/upload measures it) and
+// by far on a Pi 3/4, whose Cortex-A53/A72 lack the AES instructions.
+// AES-GCM follows for servers without it.
+const int kCiphersuites[] = {
     MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
     MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
-#endif
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    0,
-};
-const int kCiphersuitesAesFirst[] = {
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
-    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
-    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
-#endif
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     0,
 };
 
-// The AEAD RecordSealer would use for a TLS 1.2 suite, if any.
-bool sealer_aead(int suite, Aead& aead) {
-  switch (suite) {
-    case MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
-    case MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
-      aead = Aead::kChaCha20Poly1305;
-      return true;
-    case MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
-    case MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
-      aead = Aead::kAes256Gcm;
-      return true;
-    default:
-      return false;
-  }
-}
-
-#if MBEDTLS_VERSION_NUMBER < 0x03000000
 // X25519 first: the cheapest key exchange in mbedTLS's portable code, so the
 // handshake costs a Pi less; P-256/P-384 for servers without it.
-const mbedtls_ecp_group_id kCurves[] = {
-    MBEDTLS_ECP_DP_CURVE25519,
-    MBEDTLS_ECP_DP_SECP256R1,
-    MBEDTLS_ECP_DP_SECP384R1,
-    MBEDTLS_ECP_DP_NONE,
-};
-#else
 const uint16_t kGroups[] = {
     MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
     MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
     MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
     MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
 };
-#endif
 
 int entropy_cb(void* entropy, unsigned char* out, size_t len) {
   Status s = static_cast<hal::Entropy*>(entropy)->fill(MutBytes(out, len));
@@ -137,18 +83,13 @@ void format_names(const mbedtls_x509_crt* crt, char* out, size_t size) {
 }
 
 int sha256(const uint8_t* in, size_t len, uint8_t out[32]) {
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
   return mbedtls_sha256(in, len, out, 0);
-#else
-  return mbedtls_sha256_ret(in, len, out, 0);
-#endif
 }
 
 // SHA-256 of the certificate's SubjectPublicKeyInfo (what HPKP and curl pin).
 bool spki_sha256(const mbedtls_x509_crt* crt, uint8_t out[32]) {
   unsigned char der[1200];  // RSA-4096 SPKI is ~550 bytes
-  // The 2.28 signature takes a non-const context; it only reads it.
-  int len = mbedtls_pk_write_pubkey_der(const_cast<mbedtls_pk_context*>(&crt->pk), der, sizeof der);
+  int len = mbedtls_pk_write_pubkey_der(&crt->pk, der, sizeof der);
   if (len <= 0) return false;
   return sha256(der + sizeof der - static_cast<size_t>(len), static_cast<size_t>(len), out) == 0;
 }
@@ -192,10 +133,6 @@ std::string_view trim(std::string_view s) {
 }
 
 }  // namespace
-
-Aead preferred_aead() {
-  return RecordSealer::can_seal(Aead::kAes256Gcm) ? Aead::kAes256Gcm : Aead::kChaCha20Poly1305;
-}
 
 void format_seconds(uint64_t ms, char* out, size_t size) {
   if (ms % 1000 == 0) {
@@ -242,6 +179,15 @@ Status Context::init(const Config& config, hal::Entropy& entropy) {
     ++pin_count_;
   }
 
+  // TLS 1.3 (and the TLS 1.2 code, built with MBEDTLS_USE_PSA_CRYPTO) runs
+  // on PSA Crypto, which the application initialises before the first
+  // handshake. Idempotent: a second Context finds it ready.
+  psa_status_t psa = psa_crypto_init();
+  if (psa != PSA_SUCCESS) {
+    return Status::error(Code::kInternal, "tls: PSA crypto initialisation failed (%d)",
+                         static_cast<int>(psa));
+  }
+
   static const char kPersonal[] = "sparkcam tls";
   int ret = mbedtls_ctr_drbg_seed(&drbg_, entropy_cb, entropy_,
                                   reinterpret_cast<const unsigned char*>(kPersonal),
@@ -266,47 +212,17 @@ Status Context::init(const Config& config, hal::Entropy& entropy) {
   mbedtls_ssl_conf_authmode(&conf_, MBEDTLS_SSL_VERIFY_REQUIRED);
   mbedtls_ssl_conf_ca_chain(&conf_, &ca_, nullptr);
   mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
-  mbedtls_ssl_conf_ciphersuites(&conf_, preferred_aead() == Aead::kAes256Gcm
-                                            ? kCiphersuitesAesFirst
-                                            : kCiphersuitesChaChaFirst);
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+  mbedtls_ssl_conf_ciphersuites(&conf_, kCiphersuites);
   mbedtls_ssl_conf_min_tls_version(&conf_, MBEDTLS_SSL_VERSION_TLS1_2);
+  mbedtls_ssl_conf_max_tls_version(&conf_, MBEDTLS_SSL_VERSION_TLS1_3);
   mbedtls_ssl_conf_groups(&conf_, kGroups);
-#else
-  mbedtls_ssl_conf_min_version(&conf_, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-  mbedtls_ssl_conf_curves(&conf_, kCurves);
-#endif
   mbedtls_ssl_conf_session_tickets(&conf_, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
-#if SPARK_TLS_SEALABLE
-  if (RecordSealer::can_seal(Aead::kChaCha20Poly1305)) {
-    mbedtls_ssl_conf_export_keys_ext_cb(&conf_, on_keys, this);
-  }
-#endif
+  // TLS 1.3 tickets arrive after the handshake; read() saves them.
+  mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+      &conf_, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
   ready_ = true;
   return Status::ok();
 }
-
-#if SPARK_TLS_SEALABLE
-// mbedTLS derives the key block and calls this before the ChangeCipherSpec.
-// For an AEAD suite the block is client_write_key, server_write_key,
-// client_write_IV, server_write_IV (no MAC keys; iv_len is the implicit
-// part: 12 for ChaCha20-Poly1305, 4 for GCM; mbedTLS's
-// ssl_populate_transform). Only the client's write half is kept, until
-// arm_sealer() knows the suite.
-int Context::on_keys(void* self, const unsigned char*, const unsigned char* key_block,
-                     size_t mac_len, size_t key_len, size_t iv_len, const unsigned char*,
-                     const unsigned char*, mbedtls_tls_prf_types) {
-  Session* s = static_cast<Context*>(self)->handshaking_;
-  if (!s) return 0;
-  s->forget_keys();
-  if (mac_len == 0 && key_len == RecordSealer::kKey && iv_len <= sizeof s->export_iv_) {
-    std::memcpy(s->export_key_, key_block, RecordSealer::kKey);
-    std::memcpy(s->export_iv_, key_block + 2 * key_len, iv_len);
-    s->export_iv_len_ = iv_len;
-  }
-  return 0;
-}
-#endif
 
 bool Context::matches_pin(const uint8_t sha[32]) const {
   for (size_t i = 0; i < pin_count_; ++i) {
@@ -380,7 +296,7 @@ void Session::begin(hal::Deadline deadline) {
 
 int Session::bio_send(void* self, const unsigned char* buf, size_t len) {
   auto* s = static_cast<Session*>(self);
-  Result<size_t> n = s->socket_.send(ConstBytes(buf, len), s->deadline_, false);
+  Result<size_t> n = s->socket_.send(ConstBytes(buf, len), s->deadline_, s->more_);
   if (!n.is_ok()) {
     s->io_status_ = n.status();
     return MBEDTLS_ERR_NET_SEND_FAILED;
@@ -480,8 +396,8 @@ Status Session::io_failure(int ret, const char* phase) {
   if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
     return Status::error(Code::kUnavailable,
                          "the server refused the TLS %s with a fatal alert (no common TLS version "
-                         "or cipher suite? sparkcam needs TLS 1.2+ with ECDHE and AES-GCM or "
-                         "ChaCha20)",
+                         "or cipher suite? sparkcam needs TLS 1.3, or TLS 1.2 with ECDHE and "
+                         "AES-GCM or ChaCha20)",
                          phase);
   }
   return Status::error(Code::kIo, "TLS error during %s: %s (-0x%04x)", phase, why,
@@ -520,19 +436,12 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
   leaf_self_signed_ = false;
   leaf_subject_[0] = leaf_names_[0] = leaf_valid_from_[0] = leaf_valid_to_[0] = top_issuer_[0] = '\0';
 
+  cache_ = cache;
+  port_ = port;
+  close_notify_ = false;
   SessionCache::Entry* saved = cache ? cache->find(host, port) : nullptr;
   if (saved && mbedtls_ssl_set_session(&ssl_, &saved->session) != 0) saved->valid = false;
 
-  sealer_.disarm();
-  struct Exporting {  // the key export goes to this session until we return
-    Context& c;
-    Session& s;
-    ~Exporting() {
-      c.handshaking_ = nullptr;
-      s.forget_keys();  // armed or failed, the copy goes: keys live only here
-    }
-  } exporting{context_, *this};
-  context_.handshaking_ = this;
   while ((ret = mbedtls_ssl_handshake(&ssl_)) != 0) {
     if ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) &&
         !deadline_.expired(clock_)) {
@@ -549,7 +458,6 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
     return io_failure(ret, "handshake");
   }
   open_ = true;
-  arm_sealer();
   fill_info();
   // No certificate to verify means the server accepted the saved session.
   info_.resumed = !verified_;
@@ -560,7 +468,8 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
     ++context_.full_handshakes_;
   }
 
-  if (context_.pin_count_ > 0) {
+  // A resumed session comes from a full handshake that passed the pins.
+  if (context_.pin_count_ > 0 && !info_.resumed) {
     const mbedtls_x509_crt* peer = mbedtls_ssl_get_peer_cert(&ssl_);
     uint8_t sha[32];
     if (!peer || !spki_sha256(peer, sha) || !context_.matches_pin(sha)) {
@@ -572,10 +481,8 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
                            host_, info_.spki_pin);
     }
   }
-  if (cache) {
-    SessionCache::Entry& slot = cache->slot_for(host, port);
-    slot.valid = mbedtls_ssl_get_session(&ssl_, &slot.session) == 0;
-  }
+  // TLS 1.2 has its ticket or session id now; a TLS 1.3 ticket comes later.
+  if (mbedtls_ssl_get_version_number(&ssl_) == MBEDTLS_SSL_VERSION_TLS1_2) save_session();
   SPARK_LOGD("tls", "%s:%u %s %s%s in %llu ms", host_, static_cast<unsigned>(port), info_.version,
              info_.suite, info_.resumed ? " (resumed)" : "",
              static_cast<unsigned long long>(info_.handshake_ms));
@@ -586,7 +493,6 @@ void Session::fill_info() {
   info_ = HandshakeInfo();
   std::snprintf(info_.version, sizeof info_.version, "%s", mbedtls_ssl_get_version(&ssl_));
   std::snprintf(info_.suite, sizeof info_.suite, "%s", mbedtls_ssl_get_ciphersuite(&ssl_));
-  info_.sealed = sealer_.armed();
   const mbedtls_x509_crt* peer = mbedtls_ssl_get_peer_cert(&ssl_);
   if (!peer) return;
   format_dn(&peer->subject, info_.subject, sizeof info_.subject);
@@ -602,96 +508,45 @@ void Session::fill_info() {
   }
 }
 
+// The session (ticket) to resume the next connection to this host with.
+void Session::save_session() {
+  if (!cache_) return;
+  SessionCache::Entry& slot = cache_->slot_for(host_, port_);
+  mbedtls_ssl_session_free(&slot.session);  // get_session wants a fresh one
+  mbedtls_ssl_session_init(&slot.session);
+  slot.valid = mbedtls_ssl_get_session(&ssl_, &slot.session) == 0;
+}
+
 Result<size_t> Session::read(MutBytes buf, hal::Deadline deadline) {
   if (!open_) return Status::error(Code::kFailedPrecondition, "tls: read on a closed session");
   begin(deadline);
   for (;;) {
     int ret = mbedtls_ssl_read(&ssl_, buf.data(), buf.size());
     if (ret > 0) return static_cast<size_t>(ret);
-    // 0 and close_notify: the peer closed properly; CONN_EOF: the TCP stream
-    // ended without close_notify. Both end the stream; HTTP framing tells a
-    // complete body from a cut one.
-    if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) {
+    // close_notify: the peer closed properly. CONN_EOF (or 0): the TCP
+    // stream ended without one; the caller's framing decides whether that
+    // cut anything (closed_cleanly()).
+    if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+      close_notify_ = true;
       return size_t{0};
+    }
+    if (ret == 0 || ret == MBEDTLS_ERR_SSL_CONN_EOF) return size_t{0};
+    if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {  // TLS 1.3
+      save_session();
+      continue;
     }
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
       if (!deadline_.expired(clock_)) continue;
       io_status_ = Status::error(Code::kDeadlineExceeded, "timed out");
     }
-#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
-    if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) continue;  // TLS 1.3, 3.x
-#endif
     return io_failure(ret, "read");
   }
-}
-
-void Session::forget_keys() {
-  mbedtls_platform_zeroize(export_key_, sizeof export_key_);
-  mbedtls_platform_zeroize(export_iv_, sizeof export_iv_);
-  export_iv_len_ = 0;
-}
-
-void Session::arm_sealer() {
-#if SPARK_TLS_SEALABLE
-  Aead aead;
-  const int suite = mbedtls_ssl_get_ciphersuite_id(mbedtls_ssl_get_ciphersuite(&ssl_));
-  // A negotiated max_fragment_length would shrink records: mbedTLS keeps those.
-  if (export_iv_len_ != 0 && sealer_aead(suite, aead) &&
-      export_iv_len_ == RecordSealer::iv_length(aead) &&
-      ssl_.minor_ver == MBEDTLS_SSL_MINOR_VERSION_3 &&
-      mbedtls_ssl_get_max_out_record_payload(&ssl_) >=
-          static_cast<int>(RecordSealer::kMaxPlaintext)) {
-    sealer_.arm(aead, export_key_, export_iv_, ssl_.cur_out_ctr);  // stays off if it can't
-  }
-#endif
-}
-
-// One record at a time, sealed into mbedTLS's own output buffer (idle
-// between its writes), then the sequence number goes back to mbedTLS.
-Status Session::write_sealed(ConstBytes data, bool more) {
-#if SPARK_TLS_SEALABLE
-  // out_buf holds a header, MBEDTLS_SSL_OUT_CONTENT_LEN (>= 16384 here)
-  // bytes of content and the largest expansion of any suite.
-  if (ssl_.out_left != 0) {
-    return Status::error(Code::kInternal, "tls: a record is still pending in mbedTLS");
-  }
-  // mbedTLS may have written records of its own since the last sealed one
-  // (a warning alert answering a server's HelloRequest): continue from its
-  // counter, never reuse a sequence number (and so a nonce).
-  sealer_.set_next_seq(ssl_.cur_out_ctr);
-  while (!data.empty()) {
-    const size_t n = std::min(data.size(), RecordSealer::kMaxPlaintext);
-    size_t len = sealer_.seal(data.first(n), ssl_.out_buf);
-    if (len == 0) {
-      socket_.close();
-      open_ = false;
-      return Status::error(Code::kInternal,
-                           "tls: sealing a record failed (sequence number exhausted?)");
-    }
-    sealer_.next_seq(ssl_.cur_out_ctr);
-    for (size_t sent = 0; sent < len;) {
-      Result<size_t> r = socket_.send(ConstBytes(ssl_.out_buf + sent, len - sent), deadline_,
-                                      more || n < data.size());
-      if (!r.is_ok()) {
-        io_status_ = r.status();
-        return io_failure(MBEDTLS_ERR_NET_SEND_FAILED, "write");
-      }
-      sent += *r;
-    }
-    data = data.subspan(n);
-  }
-  return Status::ok();
-#else
-  (void)data;
-  (void)more;
-  return Status::error(Code::kInternal, "tls: built without record sealing");
-#endif
 }
 
 Status Session::write_all(ConstBytes data, hal::Deadline deadline, bool more) {
   if (!open_) return Status::error(Code::kFailedPrecondition, "tls: write on a closed session");
   begin(deadline);
-  if (sealer_.armed()) return write_sealed(data, more);
+  more_ = more;
   size_t done = 0;
   while (done < data.size()) {
     int ret = mbedtls_ssl_write(&ssl_, data.data() + done, data.size() - done);
@@ -706,8 +561,10 @@ Status Session::write_all(ConstBytes data, hal::Deadline deadline, bool more) {
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
       io_status_ = Status::error(Code::kDeadlineExceeded, "timed out");
     }
+    more_ = false;
     return io_failure(ret, "write");
   }
+  more_ = false;
   return Status::ok();
 }
 
@@ -724,7 +581,6 @@ void Session::close() {
     mbedtls_ssl_close_notify(&ssl_);
     open_ = false;
   }
-  sealer_.disarm();
   socket_.close();
 }
 

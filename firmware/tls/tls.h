@@ -2,23 +2,19 @@
 //
 // Context is long-lived and shared: the CTR-DRBG (seeded from hal::Entropy),
 // the CA store (a PEM file or a directory of them) and the mbedtls_ssl_config
-// (TLS 1.2 minimum, ECDHE + AEAD suites, verification required). There is no
-// option to skip verification: tests use their own CA through ca_file.
+// (TLS 1.3 first, TLS 1.2 as the fallback, ECDHE + AEAD suites only,
+// verification required). There is no option to skip verification: tests
+// use their own CA through ca_file. Host names and IP addresses
+// (https://127.0.0.1) are both verified against the certificate's names.
 // Session runs one connection at a time over a caller-connected socket and
 // can be reused for the next (its record buffers are kept). SessionCache
-// keeps the last session per host so the next connection resumes it (no
-// certificate exchange, one round trip fewer).
-//
-// Built against mbedTLS 3.6 with TLS 1.3 enabled, Context offers 1.3 too;
-// nothing outside tls.cpp changes.
-//
-// With mbedTLS 2.28 and libgcrypt, a ChaCha20-Poly1305 or AES-256-GCM
-// session seals its application-data records through RecordSealer
-// (record_seal.h), and the suite offered first is the one it seals fastest
-// on this CPU (preferred_aead()): mbedTLS
-// exports the keys at the handshake, write_all() frames and seals the data
-// and hands the sequence number back to mbedTLS. Handshakes through one
-// Context must not run concurrently (the key export names no session).
+// keeps the last session per host so the next connection resumes it: a
+// TLS 1.2 ticket or session id from the handshake, a TLS 1.3 ticket from
+// the NewSessionTicket the server sends after it (no certificate exchange,
+// one round trip fewer). mbedTLS 3.6 LTS does every record, through its
+// public API only (tools/mbedtls/mbedtls_config.h is its configuration).
+// Context::init calls psa_crypto_init(), which TLS 1.3 needs, once before
+// the first handshake.
 //
 // Errors (Status codes) from handshake():
 //   kUnauthenticated  certificate rejected: "certificate expired on ...",
@@ -29,15 +25,16 @@
 //   kUnavailable      the peer closed or reset the connection, fatal alert
 //   kIo / kInternal   other mbedTLS failures, with mbedTLS's own words
 //
-// Memory (mbedTLS 2.28, default 16 KB records): Context holds the parsed CA
-// store (~1-2 KB per CA; the Debian bundle of ~140 CAs is ~250 KB) plus ~1 KB.
-// A Session's mbedtls_ssl_setup takes the two record buffers (2 x ~16.7 KB)
-// and a handshake adds ~10-30 KB (peer chain, ECDHE) that is freed once the
-// handshake ends: worst case ~75 KB per session plus the CA store; measured
-// by tests/unit/tls (tls_session_heap_is_bounded). Each SessionCache entry
-// holds a copy of the peer certificate and ticket (~1-2 KB). Sealed records
-// reuse mbedTLS's output buffer; the RecordSealer inside Session is ~600
-// bytes inline.
+// Memory (mbedTLS 3.6, 16 KB records each way): Context holds the parsed CA
+// store (~1-2 KB per CA; the Debian bundle of ~140 CAs is ~250 KB), the
+// config and the DRBG (~1.5 KB), plus PSA Crypto's global state once (key
+// slots, ~1 KB). A Session's mbedtls_ssl_setup takes the two record buffers
+// (2 x ~16.7 KB) and a handshake adds its transient state (peer chain,
+// ECDHE, transcript) that is freed once the handshake ends; the peak and
+// the steady state are measured by tests/unit/tls (tls_session_heap_is_bounded)
+// and tools/bench/upload (README-transport.md has the figures). Each
+// SessionCache entry holds a copy of the peer certificate and ticket
+// (~1-2 KB).
 #pragma once
 
 #include <mbedtls/ctr_drbg.h>
@@ -54,7 +51,6 @@
 #include "hal/clock.h"
 #include "hal/entropy.h"
 #include "hal/socket.h"
-#include "tls/record_seal.h"
 
 namespace spark::tls {
 
@@ -93,10 +89,6 @@ class Context {
  private:
   friend class Session;
   bool matches_pin(const uint8_t sha256[32]) const;
-  static int on_keys(void* self, const unsigned char* master, const unsigned char* key_block,
-                     size_t mac_len, size_t key_len, size_t iv_len,
-                     const unsigned char client_random[32],
-                     const unsigned char server_random[32], mbedtls_tls_prf_types prf_type);
 
   Config config_;
   hal::Entropy* entropy_ = nullptr;
@@ -108,7 +100,6 @@ class Context {
   bool ready_ = false;
   uint32_t full_handshakes_ = 0;
   uint32_t resumed_handshakes_ = 0;
-  Session* handshaking_ = nullptr;  // receives the exported keys
 };
 
 // The last session per host:port, for resumption. Fixed size: the device
@@ -141,14 +132,13 @@ class SessionCache {
 
 // What a finished handshake negotiated (for logs and probe-tls).
 struct HandshakeInfo {
-  char version[16] = {};   // "TLSv1.2"
-  char suite[64] = {};     // "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"
+  char version[16] = {};   // "TLSv1.3", "TLSv1.2"
+  char suite[64] = {};     // "TLS1-3-AES-128-GCM-SHA256"
   char subject[160] = {};  // the server certificate's subject DN
   char issuer[160] = {};
   char valid_to[32] = {};  // "2027-01-01 00:00:00 UTC"
   char spki_pin[64] = {};  // "sha256/<base64>", usable as a Config pin
   bool resumed = false;
-  bool sealed = false;  // application data sealed by RecordSealer (libgcrypt)
   uint64_t handshake_ms = 0;
 };
 
@@ -167,10 +157,18 @@ class Session {
                    SessionCache* cache);
 
   // Reads up to buf.size() bytes of application data; 0 means the peer
-  // closed the connection (close_notify or end of stream).
+  // closed the connection: with a close_notify (closed_cleanly() is then
+  // true) or by ending the TCP stream without one, which an attacker who can
+  // inject a FIN can also do: a body framed by the end of the connection is
+  // complete only after a close_notify. A TLS 1.3 NewSessionTicket read on
+  // the way is saved in the handshake's SessionCache.
   Result<size_t> read(MutBytes buf, hal::Deadline deadline);
-  // Writes all of data (looping over partial writes). more = the caller
-  // writes again at once (hal::Socket::send's hint; used by sealed records).
+  // After read() returned 0: true when the peer sent close_notify.
+  bool closed_cleanly() const { return close_notify_; }
+  // Writes all of data (looping over partial writes); mbedTLS cuts it into
+  // records of up to 16 KB. more = the caller writes again at once: the
+  // records go to hal::Socket::send with its "more" hint (MSG_MORE), so a
+  // 6 MB body leaves in full segments.
   Status write_all(ConstBytes data, hal::Deadline deadline, bool more = false);
   // True when records are buffered or the socket has input (or EOF).
   bool has_pending_input();
@@ -181,7 +179,6 @@ class Session {
   const HandshakeInfo& info() const { return info_; }
 
  private:
-  friend class Context;  // the key export fills export_key_ / export_iv_
   static int bio_send(void* self, const unsigned char* buf, size_t len);
   static int bio_recv(void* self, unsigned char* buf, size_t len);
   static int verify_cb(void* self, mbedtls_x509_crt* crt, int depth, uint32_t* flags);
@@ -189,9 +186,7 @@ class Session {
   Status verify_failure() const;
   void fill_info();
   void begin(hal::Deadline deadline);
-  void arm_sealer();
-  Status write_sealed(ConstBytes data, bool more);
-  void forget_keys();
+  void save_session();
 
   Context& context_;
   hal::Socket& socket_;
@@ -214,17 +209,12 @@ class Session {
   char leaf_valid_from_[32] = {};
   char leaf_valid_to_[32] = {};
   char top_issuer_[160] = {};
-  // The client write key and IV exported during the handshake, until
-  // arm_sealer() decides whether the suite allows sealing here.
-  uint8_t export_key_[RecordSealer::kKey] = {};
-  uint8_t export_iv_[12] = {};
-  size_t export_iv_len_ = 0;  // 0: nothing exported
-  RecordSealer sealer_;
+  // Where a TLS 1.3 ticket that arrives after the handshake is saved.
+  SessionCache* cache_ = nullptr;
+  uint16_t port_ = 0;
+  bool close_notify_ = false;
+  bool more_ = false;  // write_all's hint, for bio_send
 };
-
-// The AEAD Context offers first for TLS 1.2: the one RecordSealer seals
-// fastest here (AES-256-GCM with x86 AES-NI, else ChaCha20-Poly1305).
-Aead preferred_aead();
 
 // "10 s" / "1.5 s" for messages about timeouts.
 void format_seconds(uint64_t ms, char* out, size_t size);

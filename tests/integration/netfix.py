@@ -55,6 +55,7 @@ subjectAltName = $ENV::SAN
 # name: (issuer, SAN, start, end); None dates = valid now for 825 days.
 LEAVES = {
     "server": ("ca", "DNS:localhost", None, None),
+    "ip": ("ca", "IP:127.0.0.1,IP:::1", None, None),
     "expired": ("ca", "DNS:localhost", "20200101000000Z", "20210101000000Z"),
     "future": ("ca", "DNS:localhost", "20400101000000Z", "20410101000000Z"),
     "wrong-host": ("ca", "DNS:wrong.example,DNS:other.example", None, None),
@@ -443,8 +444,9 @@ def main():
     proc, cleanup_dir = None, None
     if kind == "sserver":
         port = free_port()
-        # sserver CERT [CIPHERS]: CIPHERS limits the TLS 1.2 suites offered.
-        ciphers = ["-cipher", args[1]] if len(args) > 1 else []
+        # sserver CERT [CIPHERS]: with CIPHERS, a TLS 1.2-only server
+        # offering just those suites.
+        ciphers = ["-tls1_2", "-cipher", args[1]] if len(args) > 1 else []
         proc = subprocess.Popen(["openssl", "s_server", "-quiet", "-www", "-accept",
                                  "127.0.0.1:%d" % port, "-cert", f"{d}/{args[0]}.pem",
                                  "-key", f"{d}/{args[0]}.key", *ciphers],

@@ -13,10 +13,11 @@ using namespace spark::test;
 
 namespace {
 
-Status handshake_with(NetStack& net, uint16_t port, tls::HandshakeInfo* info = nullptr) {
+Status handshake_with(NetStack& net, uint16_t port, tls::HandshakeInfo* info = nullptr,
+                      const char* host = "localhost") {
   REQUIRE(net.init_status.is_ok());
   tls::ProbeReport report;
-  Status s = tls::probe(net.tls, net.socket, net.clock, "localhost", port,
+  Status s = tls::probe(net.tls, net.socket, net.clock, host, port,
                         hal::Deadline::after(net.clock, 30000), report);
   if (info) *info = report.info;
   return s;
@@ -37,22 +38,19 @@ TEST_CASE("tls_accepts_a_good_certificate_and_reports_it") {
   NetStack net;
   tls::HandshakeInfo info;
   REQUIRE(handshake_with(net, server->port(), &info).is_ok());
-  CHECK(std::string(info.version) == "TLSv1.2");
-  // An ECDHE AEAD suite: s_server takes the client's first choice, the one
-  // libgcrypt seals fastest on this CPU (tls.cpp says why).
-  CHECK(std::string(info.suite).rfind("TLS-ECDHE-", 0) == 0);
-  const char* first = tls::preferred_aead() == tls::Aead::kAes256Gcm ? "AES-256-GCM-SHA384"
-                                                                     : "CHACHA20-POLY1305";
-  CHECK_MESSAGE(std::string(info.suite).find(first) != std::string::npos, info.suite);
-  CHECK(info.sealed);
+  // TLS 1.3 first, and s_server takes the client's first suite (tls.cpp
+  // says why ChaCha20-Poly1305 leads).
+  CHECK(std::string(info.version) == "TLSv1.3");
+  CHECK_MESSAGE(std::string(info.suite) == "TLS1-3-CHACHA20-POLY1305-SHA256", info.suite);
+  CHECK_FALSE(info.resumed);
   CHECK(std::string(info.subject) == "CN=server");
   CHECK(std::string(info.issuer) == "CN=sparkcam test CA");
   CHECK(std::string(info.spki_pin).rfind("sha256/", 0) == 0);
 }
 
-TEST_CASE("tls_leaves_records_of_suites_it_cannot_seal_to_mbedtls") {
-  // A server with AES-128-GCM only: RecordSealer seals only the two
-  // AEADs offered first (AES-256-GCM, ChaCha20-Poly1305), so mbedTLS seals the request itself, and s_server -www still answers it.
+TEST_CASE("tls_falls_back_to_tls_1_2_for_a_server_without_1_3") {
+  // A TLS 1.2-only server with one ECDHE AES-128-GCM suite: the handshake
+  // falls back and a request goes through.
   auto server = NetServer::start("sserver", {"server", "ECDHE-ECDSA-AES128-GCM-SHA256"});
   NetStack net;
   REQUIRE(net.init_status.is_ok());
@@ -67,7 +65,7 @@ TEST_CASE("tls_leaves_records_of_suites_it_cannot_seal_to_mbedtls") {
   CHECK(r->status == 200);
   CHECK(std::string(net.client->last_handshake().suite) ==
         "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256");
-  CHECK_FALSE(net.client->last_handshake().sealed);
+  CHECK(std::string(net.client->last_handshake().version) == "TLSv1.2");
   CHECK(std::string(as_chars(sink.bytes())).find("Ciphers supported in s_server binary") !=
         std::string::npos);
 }
@@ -104,6 +102,67 @@ TEST_CASE("tls_declines_a_renegotiation_and_the_next_request_reconnects") {
     CHECK_FALSE(r->reused_connection);
   }
   CHECK(net.client->connections_opened() == 2);
+}
+
+namespace {
+
+// Two GETs on two connections through one client: the second handshake
+// resumes the first session (a TLS 1.2 ticket, or a TLS 1.3 ticket that
+// arrived after the first handshake).
+void check_second_connection_resumes(NetServer& server, const char* version) {
+  NetStack net;
+  REQUIRE(net.init_status.is_ok());
+  for (int i = 0; i < 2; ++i) {
+    CAPTURE(i);
+    GrowingSink sink(64 * 1024);
+    http::Request req;
+    std::string url = server.url("/");
+    req.url = url;
+    req.sink = &sink;
+    req.deadline = hal::Deadline::after(net.clock, 30000);
+    Result<http::Response> r = net.client->send(req);
+    REQUIRE_MESSAGE(r.is_ok(), r.status().message());
+    CHECK(r->status == 200);
+    const tls::HandshakeInfo& hs = net.client->last_handshake();
+    CHECK(std::string(hs.version) == version);
+    CHECK(hs.resumed == (i == 1));
+    net.client->close();
+  }
+  CHECK(net.tls.full_handshakes() == 1);
+  CHECK(net.tls.resumed_handshakes() == 1);
+}
+
+}  // namespace
+
+TEST_CASE("tls_1_3_resumes_with_the_ticket_sent_after_the_handshake") {
+  auto server = NetServer::start("sserver", {"server"});
+  check_second_connection_resumes(*server, "TLSv1.3");
+}
+
+TEST_CASE("tls_1_2_resumes_with_a_session_ticket") {
+  auto server = NetServer::start("sserver", {"server", "ECDHE-ECDSA-CHACHA20-POLY1305"});
+  check_second_connection_resumes(*server, "TLSv1.2");
+}
+
+TEST_CASE("tls_verifies_an_ip_address_against_the_certificate_ip_names") {
+  // https://127.0.0.1 works when the certificate names the address...
+  auto server = NetServer::start("sserver", {"ip"});
+  NetStack net;
+  tls::HandshakeInfo info;
+  Status ok = handshake_with(net, server->port(), &info, "127.0.0.1");
+  CHECK_MESSAGE(ok.is_ok(), ok.message());
+  // ...and is refused, with the names it has, when it does not.
+  auto dns_only = NetServer::start("sserver", {"server"});
+  NetStack other;
+  Status s = handshake_with(other, dns_only->port(), nullptr, "127.0.0.1");
+  CHECK(s.code() == Code::kUnauthenticated);
+  CHECK_MESSAGE(std::string(s.message()).find(
+                    "host name mismatch: certificate is for DNS:localhost, not 127.0.0.1") !=
+                    std::string::npos,
+                s.message());
+  // A name the certificate has only as an address is not a match either.
+  Status by_name = handshake_with(other, server->port(), nullptr, "localhost");
+  CHECK(by_name.code() == Code::kUnauthenticated);
 }
 
 TEST_CASE("tls_rejects_an_expired_certificate_saying_when") {

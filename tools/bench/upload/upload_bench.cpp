@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
                   "handshake %llu ms)\n",
                   i + 1, r->status, static_cast<unsigned long long>(body->length()),
                   static_cast<unsigned long long>(ms), hs.version, hs.suite,
-                  hs.sealed ? " sealed by libgcrypt" : "",
+                  hs.resumed ? " resumed" : "",
                   static_cast<unsigned long long>(hs.handshake_ms));
     }
   }
