@@ -1,6 +1,11 @@
-# Shared by the Raspberry Pi cross toolchain files: Debian's cross compiler
-# for SPARK_TRIPLET, Debian's multiarch libraries as the target's libraries,
-# and qemu-user as the emulator that runs the target's test binaries.
+# Shared by the Raspberry Pi cross toolchain files: Debian 12's cross
+# compiler for SPARK_TRIPLET (so the binaries need glibc 2.36 at most and run
+# on Raspberry Pi OS bookworm and trixie alike), Debian 12's multiarch
+# libjpeg-turbo and libpng (the same sonames, libjpeg.so.62 and
+# libpng16.so.16, as trixie's), mbedTLS 3.6 linked statically from
+# tools/bootstrap's build (the top CMakeLists.txt finds it), and qemu-user
+# as the emulator that runs the target's test binaries. tools/pi-root-test
+# also runs them inside Debian 13 roots.
 #
 # Inputs (set by the including file): SPARK_TRIPLET, SPARK_PROCESSOR,
 # SPARK_QEMU (qemu-aarch64 | qemu-arm).
@@ -19,8 +24,8 @@ set(CMAKE_CXX_COMPILER ${SPARK_TRIPLET}-g++)
 set(CMAKE_LIBRARY_ARCHITECTURE ${SPARK_TRIPLET})
 
 # Unpacked -dev packages that apt cannot install beside the host's
-# (tools/bootstrap): libgcrypt20-dev and libgpg-error-dev always, and the
-# other armhf ones on a day the armhf archive index is broken.
+# (tools/bootstrap): the armhf ones on a day the armhf archive index is
+# broken.
 set(SPARK_OVERLAY /usr/local/lib/sparkcam-overlay/${SPARK_TRIPLET})
 
 if(CMAKE_SYSROOT)
@@ -33,7 +38,7 @@ else()
   set(_spark_qemu_prefix /usr/${SPARK_TRIPLET})
   if(EXISTS ${SPARK_OVERLAY})
     list(PREPEND CMAKE_FIND_ROOT_PATH ${SPARK_OVERLAY})
-    # gpg-error.h and jconfig.h are per architecture, in include/<triplet>,
+    # jconfig.h is per architecture, in include/<triplet>,
     # which the compiler searches only under its own prefix.
     set(CMAKE_C_FLAGS_INIT "-isystem ${SPARK_OVERLAY}/usr/include/${SPARK_TRIPLET}")
     set(CMAKE_CXX_FLAGS_INIT "-isystem ${SPARK_OVERLAY}/usr/include/${SPARK_TRIPLET}")

@@ -151,7 +151,7 @@ Status Client::open_tunnel(std::string_view host, uint16_t port, std::string_vie
   bool extra = false;  // bytes after the head: a refusal's body, or a bad tunnel
   while (!parser_.done()) {
     SPARK_TRY_ASSIGN(size_t n, socket_.recv(MutBytes(io_), deadline));
-    if (n == 0) return parser_.finish().with_context("proxy");
+    if (n == 0) return parser_.finish(true).with_context("proxy");  // plain TCP
     SPARK_TRY_ASSIGN(size_t used, parser_.feed(ConstBytes(io_, n), none));
     extra = used < n;
   }
@@ -280,7 +280,7 @@ Status Client::read_response(ByteSink& sink, bool no_body, uint64_t cap, hal::De
   extra_bytes = false;
   while (!parser_.done()) {
     SPARK_TRY_ASSIGN(size_t n, session_.read(MutBytes(io_), wait_deadline(deadline)));
-    if (n == 0) return parser_.finish();
+    if (n == 0) return parser_.finish(session_.closed_cleanly());
     SPARK_TRY_ASSIGN(size_t used, parser_.feed(ConstBytes(io_, n), sink));
     if (parser_.headers_done()) phase_ = "reading the response body";
     extra_bytes = used < n;

@@ -311,11 +311,17 @@ Result<size_t> ResponseParser::feed(ConstBytes in, ByteSink& body) {
   return pos;
 }
 
-Status ResponseParser::finish() {
+Status ResponseParser::finish(bool close_notify) {
   switch (state_) {
     case State::kDone:
       return Status::ok();
     case State::kCloseBody:
+      if (!close_notify) {
+        return Status::error(Code::kDataLoss,
+                             "the connection ended without a TLS close_notify after %llu body "
+                             "bytes of a response framed by the close: it may have been cut",
+                             static_cast<unsigned long long>(body_bytes_));
+      }
       state_ = State::kDone;
       return Status::ok();
     case State::kHead:

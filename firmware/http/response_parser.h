@@ -38,9 +38,12 @@ class ResponseParser {
   // bytes were used: all of in, unless the response ended inside it (the
   // rest is not part of this response).
   Result<size_t> feed(ConstBytes in, ByteSink& body);
-  // The peer closed the stream: completes a body delimited by the close,
-  // else kDataLoss ("connection closed after 10 of 100 body bytes").
-  Status finish();
+  // The peer closed the stream: completes a body delimited by the close
+  // when the close is authenticated (close_notify: a TLS close_notify, or
+  // true for a plain-TCP proxy reply), else kDataLoss ("connection closed
+  // after 10 of 100 body bytes", or "... without a TLS close_notify ...":
+  // anyone on the path can end a TCP stream, so such a body may be cut).
+  Status finish(bool close_notify);
 
   bool headers_done() const { return state_ > State::kHead; }
   // True once any byte of the response arrived.

@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (*used < n && !parser.done()) __builtin_trap();  // stops early only at the end
     if (*used == 0 && !parser.done()) __builtin_trap();
   }
-  if (!parser.done()) parser.finish().ignore();
+  if (!parser.done()) parser.finish(true).ignore();
   if (sink.count() > cap || sink.count() != parser.body_bytes()) __builtin_trap();
   if (parser.headers_done()) {
     (void)parser.header("Content-Type");

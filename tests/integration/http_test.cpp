@@ -242,6 +242,22 @@ TEST_CASE("http_reconnects_when_the_server_closed_the_kept_alive_connection") {
   CHECK(net.tls.resumed_handshakes() == 1);  // the second connection resumed
 }
 
+TEST_CASE("http_close_delimited_body_needs_a_tls_close_notify") {
+  auto server = NetServer::start("hostile");
+  NetStack net;
+  // Closed with close_notify: the body is complete.
+  Fetch whole = get(net, server->url("/close-delimited"));
+  REQUIRE_MESSAGE(whole.response.is_ok(), whole.response.status().message());
+  CHECK(whole.body == std::string(3000, 'p'));
+  // The TCP stream ends without one: refused, nothing claimed complete.
+  Fetch cut = get(net, server->url("/close-delimited-cut"));
+  REQUIRE_FALSE(cut.response.is_ok());
+  CHECK(cut.response.status().code() == Code::kDataLoss);
+  CHECK_MESSAGE(std::string(cut.response.status().message()).find("without a TLS close_notify") !=
+                    std::string::npos,
+                cut.response.status().message());
+}
+
 TEST_CASE("http_skips_interim_responses_and_reads_chunk_extensions_and_trailers") {
   auto server = NetServer::start("hostile");
   NetStack net;

@@ -250,6 +250,16 @@ class Hostile(socketserver.StreamRequestHandler):
         if path == "/long-length":
             self.send(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nokayEXTRA-BYTES")
             return True
+        if path in ("/close-delimited", "/close-delimited-cut"):
+            # A body framed by the close only; "-cut" ends the TCP stream
+            # without a TLS close_notify, as an attacker's FIN would.
+            self.send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + b"p" * 3000)
+            time.sleep(0.1)
+            if path == "/close-delimited":
+                self.conn.unwrap()
+            else:
+                self.request.shutdown(socket.SHUT_RDWR)
+            return False
         if path == "/close-after":
             # Claims keep-alive, then closes: the client must reconnect.
             self.send(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")

@@ -34,7 +34,7 @@ Parsed parse(ResponseParser& p, const std::string& text, size_t step = 0, bool e
     pos += *used;
     if (*used < n) break;
   }
-  if (out.status.is_ok() && eof && !p.done()) out.status = p.finish();
+  if (out.status.is_ok() && eof && !p.done()) out.status = p.finish(true);
   out.body = std::string(as_chars(sink.bytes()));
   out.used = pos;
   out.done = p.done();
@@ -111,6 +111,29 @@ TEST_CASE("parser_connection_semantics") {
   REQUIRE(r.status.is_ok());
   CHECK(r.body == "until close");
   CHECK_FALSE(p.keep_alive());
+}
+
+TEST_CASE("parser_refuses_a_close_delimited_body_ended_without_close_notify") {
+  // A FIN anyone on the path can send must not complete a body that only
+  // the close frames.
+  uint8_t head[1024];
+  http::ResponseParser p{MutBytes(head, sizeof head)};
+  p.reset(false, 1 << 20);
+  GrowingSink sink(1024);
+  std::string text = "HTTP/1.1 200 OK\r\n\r\nhalf a pict";
+  REQUIRE(p.feed(as_bytes(std::string_view(text)), sink).is_ok());
+  Status s = p.finish(false);
+  CHECK(s.code() == Code::kDataLoss);
+  CHECK_MESSAGE(std::string(s.message()) ==
+                    "the connection ended without a TLS close_notify after 11 body bytes of a "
+                    "response framed by the close: it may have been cut",
+                s.message());
+  CHECK_FALSE(p.done());
+  // A length-framed body is complete or not whatever the close looks like.
+  p.reset(false, 1 << 20);
+  std::string framed = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  REQUIRE(p.feed(as_bytes(std::string_view(framed)), sink).is_ok());
+  CHECK(p.done());
 }
 
 TEST_CASE("parser_has_no_body_for_head_204_and_304") {
