@@ -209,7 +209,8 @@ Result<GpioLine> find_gpio_line(Sys& sys, const char* chip, const char* line) {
     SPARK_TRY_ASSIGN(bool found, find_on_chip(sys, fd->get(), info, path, line, out));
     if (found) return out;
   }
-  if (!first_error.is_ok() && !label_seen) return first_error;
+  // The line may be on the chip that could not be opened: say why.
+  if (!first_error.is_ok()) return first_error;
   if (chips.count == 0) {
     return Status::error(Code::kNotFound, "gpio: no GPIO chips (/dev/gpiochip*) on this machine");
   }
