@@ -89,7 +89,7 @@ std::string FakeIoKernel::file(const std::string& path) const {
 int FakeIoKernel::open(const char* path_c, int flags, mode_t) {
   std::string path(path_c);
   auto err = open_errors_.find(path);
-  if (err != open_errors_.end()) return fail(err->second);
+  if (err != open_errors_.end() && err->second != 0) return fail(err->second);
   OpenFile f{Kind::kFile, path, {}, nullptr, 0, {}, 0};
   if (auto c = chips_.find(path); c != chips_.end()) {
     if (clock_.now_ms() >= c->second->unplug_at_ms) return fail(ENOENT);
@@ -471,7 +471,7 @@ void* FakeIoKernel::mmap(void*, size_t length, int, int, int fd, off_t offset) {
     return MAP_FAILED;
   }
   auto err = open_errors_.find("mmap:" + it->second.path);
-  if (err != open_errors_.end()) {
+  if (err != open_errors_.end() && err->second != 0) {
     errno = err->second;
     return MAP_FAILED;
   }

@@ -94,7 +94,7 @@ class FakeIoKernel final : public platform::Sys {
   std::string file(const std::string& path) const;
   const std::vector<std::pair<std::string, std::string>>& writes() const { return writes_; }
 
-  // Faults.
+  // Faults (0 clears). "mmap:PATH" fails mmap of PATH's fd.
   void fail_open(const std::string& path, int err) { open_errors_[path] = err; }
   void fail_ioctl(unsigned long request, int err) { ioctl_errors_[request] = err; }
 
