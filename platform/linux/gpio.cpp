@@ -159,6 +159,17 @@ Status list_gpio_chips(Sys& sys, GpioChipFn fn, void* ctx) {
   return Status::ok();
 }
 
+Status list_gpio_lines(Sys& sys, const char* chip_path, GpioLineFn fn, void* ctx) {
+  gpiochip_info info;
+  SPARK_TRY_ASSIGN(Fd chip, open_chip(sys, chip_path, info));
+  for (uint32_t i = 0; i < info.lines; ++i) {
+    gpio_v2_line_info li;
+    SPARK_TRY(line_info(sys, chip.get(), i, li));
+    fn(ctx, i, li.name, li.consumer);
+  }
+  return Status::ok();
+}
+
 Result<GpioLine> find_gpio_line(Sys& sys, const char* chip, const char* line) {
   if (line == nullptr || *line == 0) {
     return Status::error(Code::kInvalidArgument, "gpio: no line given (a number or a name)");
@@ -361,7 +372,7 @@ Status GpioLed::open(const GpioLedConfig& config) {
 }
 
 void GpioLed::close() {
-  if (line_.valid()) set_level(0).ignore();
+  if (line_.valid() && !known_off()) set_level(0).ignore();
   line_.reset();
 }
 

@@ -43,6 +43,9 @@ Result<GpioLine> find_gpio_line(Sys& sys, const char* chip, const char* line);
 // Calls fn for each /dev/gpiochip* that answers GPIO_GET_CHIPINFO_IOCTL.
 using GpioChipFn = void (*)(void* ctx, const char* path, const char* label, uint32_t lines);
 Status list_gpio_chips(Sys& sys, GpioChipFn fn, void* ctx);
+// Calls fn for each line of the chip at path: offset, name, consumer ("" if free).
+using GpioLineFn = void (*)(void* ctx, uint32_t offset, const char* name, const char* consumer);
+Status list_gpio_lines(Sys& sys, const char* chip_path, GpioLineFn fn, void* ctx);
 
 struct GpioButtonConfig {
   const char* chip = "";       // see above
@@ -101,6 +104,7 @@ class PatternLed : public hal::Indicator {
   virtual Status set_level(uint8_t level) = 0;  // 0..255
   virtual bool dimmable() const = 0;
   void forget_level() { have_level_ = false; }
+  bool known_off() const { return have_level_ && level_ == 0; }
 
  private:
   hal::Pattern pattern_ = hal::Pattern::kOff;

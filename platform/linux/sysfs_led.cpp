@@ -94,7 +94,7 @@ Status SysfsLed::open(const char* name) {
 
 void SysfsLed::close() {
   if (!open_) return;
-  set_level(0).ignore();
+  if (!known_off()) set_level(0).ignore();
   if (saved_trigger_[0] != 0 && std::strcmp(saved_trigger_, "none") != 0) {
     char path[128];
     format_text(path, sizeof path, "%s/trigger", dir_);
