@@ -46,10 +46,14 @@ struct ButtonEvent {
 // "press", "short press", "long press", "release".
 inline const char* button_event_name(ButtonEvent::Kind kind) {
   switch (kind) {
-    case ButtonEvent::Kind::kPress: return "press";
-    case ButtonEvent::Kind::kShortPress: return "short press";
-    case ButtonEvent::Kind::kLongPress: return "long press";
-    case ButtonEvent::Kind::kRelease: return "release";
+    case ButtonEvent::Kind::kPress:
+      return "press";
+    case ButtonEvent::Kind::kShortPress:
+      return "short press";
+    case ButtonEvent::Kind::kLongPress:
+      return "long press";
+    case ButtonEvent::Kind::kRelease:
+      return "release";
   }
   return "?";
 }

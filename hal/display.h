@@ -38,7 +38,7 @@ struct Frame {
 enum class Rotation : uint16_t { k0 = 0, k90 = 90, k180 = 180, k270 = 270 };
 
 struct DisplayInfo {
-  uint32_t width = 0;   // what the UI draws, after rotation
+  uint32_t width = 0;  // what the UI draws, after rotation
   uint32_t height = 0;
   Rotation rotation = Rotation::k0;  // clockwise, of the picture on the panel
   uint32_t bits_per_pixel = 0;       // of the device (16, 24, 32)

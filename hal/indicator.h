@@ -32,11 +32,16 @@ enum class Pattern : uint8_t { kOff, kOn, kSlowBlink, kFastBlink, kPulse };
 
 inline const char* pattern_name(Pattern p) {
   switch (p) {
-    case Pattern::kOff: return "off";
-    case Pattern::kOn: return "on";
-    case Pattern::kSlowBlink: return "slow blink";
-    case Pattern::kFastBlink: return "fast blink";
-    case Pattern::kPulse: return "pulse";
+    case Pattern::kOff:
+      return "off";
+    case Pattern::kOn:
+      return "on";
+    case Pattern::kSlowBlink:
+      return "slow blink";
+    case Pattern::kFastBlink:
+      return "fast blink";
+    case Pattern::kPulse:
+      return "pulse";
   }
   return "?";
 }
@@ -54,10 +59,14 @@ inline PatternStep pattern_step(Pattern p, uint64_t elapsed_ms, bool dimmable) {
     return t < on_ms ? PatternStep{255, on_ms - t} : PatternStep{0, on_ms + off_ms - t};
   };
   switch (p) {
-    case Pattern::kOff: return {0, Deadline::kNever};
-    case Pattern::kOn: return {255, Deadline::kNever};
-    case Pattern::kSlowBlink: return square(500, 500);
-    case Pattern::kFastBlink: return square(125, 125);
+    case Pattern::kOff:
+      return {0, Deadline::kNever};
+    case Pattern::kOn:
+      return {255, Deadline::kNever};
+    case Pattern::kSlowBlink:
+      return square(500, 500);
+    case Pattern::kFastBlink:
+      return square(125, 125);
     case Pattern::kPulse: {
       uint64_t t = elapsed_ms % 2000;
       if (!dimmable) {

@@ -17,10 +17,14 @@ constexpr size_t kMaxDevices = 32;
 constexpr size_t kKeyBytes = (KEY_CNT + 7) / 8;
 constexpr size_t kAbsBytes = (ABS_CNT + 7) / 8;
 
-bool bit(const uint8_t* bits, int n) { return (bits[n / 8] >> (n % 8)) & 1; }
+bool bit(const uint8_t* bits, int n) {
+  return (bits[n / 8] >> (n % 8)) & 1;
+}
 
 // Touch tool and digitizer codes are not "keys" for key_code 0.
-bool is_digitizer(int code) { return code >= BTN_DIGI && code < BTN_DIGI + 16; }
+bool is_digitizer(int code) {
+  return code >= BTN_DIGI && code < BTN_DIGI + 16;
+}
 
 struct Name {
   char s[16];
@@ -68,7 +72,9 @@ void read_caps(Sys& sys, int fd, Caps& caps) {
   }
 }
 
-bool caps_touch(const Caps& c) { return bit(c.keys, BTN_TOUCH) || bit(c.abs, ABS_MT_TRACKING_ID); }
+bool caps_touch(const Caps& c) {
+  return bit(c.keys, BTN_TOUCH) || bit(c.abs, ABS_MT_TRACKING_ID);
+}
 bool caps_any_key(const Caps& c) {
   for (int k = 1; k < KEY_CNT; ++k) {
     if (!is_digitizer(k) && bit(c.keys, k)) return true;
@@ -146,9 +152,8 @@ Status EvdevButton::open(const EvdevButtonConfig& config) {
   if (!key_ok && !touch_) {
     Status s = config.key_code > 0
                    ? Status::error(Code::kInvalidArgument,
-                                   "input: %s (%s) has no key %d%s (evtest shows its keys)",
-                                   path, caps.name, config.key_code,
-                                   config.touch ? " and no touch" : "")
+                                   "input: %s (%s) has no key %d%s (evtest shows its keys)", path,
+                                   caps.name, config.key_code, config.touch ? " and no touch" : "")
                    : Status::error(Code::kInvalidArgument, "input: %s (%s) has no keys%s", path,
                                    caps.name, config.touch ? " and no touch" : "");
     close();
@@ -172,10 +177,10 @@ Status EvdevButton::open(const EvdevButtonConfig& config) {
   error_ = Status::ok();
   if (config.key_code > 0) {
     format_text(describe_, sizeof describe_, "input %s (%s) key %d%s", path, caps.name,
-                  config.key_code, touch_ ? " or touch" : "");
+                config.key_code, touch_ ? " or touch" : "");
   } else {
     format_text(describe_, sizeof describe_, "input %s (%s) %s", path, caps.name,
-                  key_ok ? (touch_ ? "any key or touch" : "any key") : "touch");
+                key_ok ? (touch_ ? "any key or touch" : "any key") : "touch");
   }
   return Status::ok();
 }

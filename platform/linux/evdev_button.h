@@ -31,7 +31,7 @@ struct EvdevButtonConfig {
   int key_code = 0;
   bool touch = true;  // touches count as presses, on a device that has them
   bool grab = false;
-  uint8_t id = 0;     // hal::ButtonEvent::source
+  uint8_t id = 0;                     // hal::ButtonEvent::source
   hal::ButtonTiming timing{0, 1500};  // keyboards debounce in their firmware
 };
 
@@ -60,8 +60,8 @@ class EvdevButton final : public LinuxButton {
   Status error_;
   int key_code_ = 0;
   bool touch_ = false;
-  bool monotonic_ = false;  // event times on CLOCK_MONOTONIC
-  bool dropped_ = false;    // SYN_DROPPED: skip to the next SYN_REPORT, then resync
+  bool monotonic_ = false;   // event times on CLOCK_MONOTONIC
+  bool dropped_ = false;     // SYN_DROPPED: skip to the next SYN_REPORT, then resync
   std::bitset<0x300> keys_;  // KEY_CNT
   bool btn_touch_ = false;
   uint64_t contacts_ = 0;  // a bit per multi-touch slot with a contact

@@ -61,8 +61,8 @@ Status FbDisplay::open(const FbDisplayConfig& config) {
     return Status::error(Code::kFailedPrecondition, "display: %s reports a 0x0 screen", path);
   }
   bytes_pp_ = bpp / 8;
-  size_t line = fix.line_length != 0 ? fix.line_length
-                                     : static_cast<size_t>(var.xres_virtual) * bytes_pp_;
+  size_t line =
+      fix.line_length != 0 ? fix.line_length : static_cast<size_t>(var.xres_virtual) * bytes_pp_;
   if (line < static_cast<size_t>(var.xres + var.xoffset) * bytes_pp_) {
     return Status::error(Code::kIo, "display: %s rows of %zu bytes cannot hold %u pixels", path,
                          line, var.xres);
@@ -95,7 +95,8 @@ Status FbDisplay::open(const FbDisplayConfig& config) {
     }
   }
   alpha_ = 0;
-  if (var.transp.length > 0 && var.transp.length <= 8 && var.transp.offset + var.transp.length <= bpp) {
+  if (var.transp.length > 0 && var.transp.length <= 8 &&
+      var.transp.offset + var.transp.length <= bpp) {
     alpha_ = ((1u << var.transp.length) - 1) << var.transp.offset;
   }
   bool sideways = config.rotation == hal::Rotation::k90 || config.rotation == hal::Rotation::k270;
@@ -107,7 +108,7 @@ Status FbDisplay::open(const FbDisplayConfig& config) {
   info_.device_stride = line;
   info_.page_flip = two_pages;
   format_text(describe_, sizeof describe_, "framebuffer %s (%s) %ux%u %u bpp", path, fix.id,
-                var.xres, var.yres, bpp);
+              var.xres, var.yres, bpp);
   return Status::ok();
 }
 
@@ -129,10 +130,22 @@ void FbDisplay::draw(const hal::Frame& frame, uint8_t* base) {
     ptrdiff_t step = 3;
     const auto y = static_cast<ptrdiff_t>(py);
     switch (info_.rotation) {
-      case hal::Rotation::k0: src = frame.pixels + y * stride; step = 3; break;
-      case hal::Rotation::k90: src = frame.pixels + (h - 1) * stride + y * 3; step = -stride; break;
-      case hal::Rotation::k180: src = frame.pixels + (h - 1 - y) * stride + (w - 1) * 3; step = -3; break;
-      case hal::Rotation::k270: src = frame.pixels + (w - 1 - y) * 3; step = stride; break;
+      case hal::Rotation::k0:
+        src = frame.pixels + y * stride;
+        step = 3;
+        break;
+      case hal::Rotation::k90:
+        src = frame.pixels + (h - 1) * stride + y * 3;
+        step = -stride;
+        break;
+      case hal::Rotation::k180:
+        src = frame.pixels + (h - 1 - y) * stride + (w - 1) * 3;
+        step = -3;
+        break;
+      case hal::Rotation::k270:
+        src = frame.pixels + (w - 1 - y) * 3;
+        step = stride;
+        break;
     }
     uint8_t* dst = base + py * line_length_;
     for (uint32_t px = 0; px < xres_; ++px, src += step, dst += bytes_pp_) {
@@ -213,7 +226,8 @@ Status list_framebuffers(Sys& sys, FbFn fn, void* ctx) {
     Fd guard(sys, fd);
     fb_var_screeninfo var{};
     fb_fix_screeninfo fix{};
-    if (sys.ioctl(fd, FBIOGET_VSCREENINFO, &var) < 0 || sys.ioctl(fd, FBIOGET_FSCREENINFO, &fix) < 0) {
+    if (sys.ioctl(fd, FBIOGET_VSCREENINFO, &var) < 0 ||
+        sys.ioctl(fd, FBIOGET_FSCREENINFO, &fix) < 0) {
       continue;
     }
     std::memcpy(s.id, fix.id, sizeof fix.id < sizeof s.id ? sizeof fix.id : sizeof s.id);

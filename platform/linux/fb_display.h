@@ -40,8 +40,8 @@ namespace spark::platform {
 struct FbDisplayConfig {
   const char* device = "/dev/fb0";
   hal::Rotation rotation = hal::Rotation::k0;
-  bool pan = true;               // double buffer by panning, where possible
-  bool wait_for_vsync = false;   // FBIO_WAITFORVSYNC before each pan
+  bool pan = true;              // double buffer by panning, where possible
+  bool wait_for_vsync = false;  // FBIO_WAITFORVSYNC before each pan
 };
 
 class FbDisplay final : public hal::Display {

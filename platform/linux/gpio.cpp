@@ -48,9 +48,8 @@ Status gpio_chip_paths(Sys& sys, ChipList& out) {
       },
       &out);
   if (r < 0) return errno_status(errno, "gpio: listing /dev");
-  std::sort(out.names, out.names + out.count, [](const Name& a, const Name& b) {
-    return std::atoi(a.s + 8) < std::atoi(b.s + 8);
-  });
+  std::sort(out.names, out.names + out.count,
+            [](const Name& a, const Name& b) { return std::atoi(a.s + 8) < std::atoi(b.s + 8); });
   return Status::ok();
 }
 
@@ -175,9 +174,9 @@ Result<GpioLine> find_gpio_line(Sys& sys, const char* chip, const char* line) {
     return Status::error(Code::kInvalidArgument, "gpio: no line given (a number or a name)");
   }
   GpioLine out;
-  bool explicit_chip = chip != nullptr && (chip[0] == '/' ||
-                                           (std::strncmp(chip, "gpiochip", 8) == 0 &&
-                                            all_digits(chip + 8)));
+  bool explicit_chip =
+      chip != nullptr &&
+      (chip[0] == '/' || (std::strncmp(chip, "gpiochip", 8) == 0 && all_digits(chip + 8)));
   if (explicit_chip) {
     if (chip[0] == '/') {
       copy_text(out.chip_path, sizeof out.chip_path, chip);
@@ -247,13 +246,19 @@ Status GpioButton::open(const GpioButtonConfig& config) {
   close();
   SPARK_TRY_ASSIGN(GpioLine line, find_gpio_line(sys_, config.chip, config.line));
   gpio_v2_line_config lc{};
-  lc.flags = GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_EDGE_RISING |
-             GPIO_V2_LINE_FLAG_EDGE_FALLING;
+  lc.flags =
+      GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_EDGE_RISING | GPIO_V2_LINE_FLAG_EDGE_FALLING;
   if (config.active_low) lc.flags |= GPIO_V2_LINE_FLAG_ACTIVE_LOW;
   switch (config.bias) {
-    case GpioButtonConfig::Bias::kPullUp: lc.flags |= GPIO_V2_LINE_FLAG_BIAS_PULL_UP; break;
-    case GpioButtonConfig::Bias::kPullDown: lc.flags |= GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN; break;
-    case GpioButtonConfig::Bias::kNone: lc.flags |= GPIO_V2_LINE_FLAG_BIAS_DISABLED; break;
+    case GpioButtonConfig::Bias::kPullUp:
+      lc.flags |= GPIO_V2_LINE_FLAG_BIAS_PULL_UP;
+      break;
+    case GpioButtonConfig::Bias::kPullDown:
+      lc.flags |= GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN;
+      break;
+    case GpioButtonConfig::Bias::kNone:
+      lc.flags |= GPIO_V2_LINE_FLAG_BIAS_DISABLED;
+      break;
   }
   Status s;
   kernel_debounce_ = false;
@@ -276,8 +281,8 @@ Status GpioButton::open(const GpioButtonConfig& config) {
   tracker_ = PressTracker(config.id, config.timing);
   error_ = Status::ok();
   format_text(describe_, sizeof describe_, "gpio %s (%s) line %u%s%s%s", line.chip_path,
-                line.chip_label, line.offset, line.name[0] ? " (" : "", line.name,
-                line.name[0] ? ")" : "");
+              line.chip_label, line.offset, line.name[0] ? " (" : "", line.name,
+              line.name[0] ? ")" : "");
   return Status::ok();
 }
 
@@ -366,8 +371,8 @@ Status GpioLed::open(const GpioLedConfig& config) {
   SPARK_TRY(request_line(sys_, line, lc, line_));
   forget_level();
   format_text(describe_, sizeof describe_, "gpio led %s (%s) line %u%s%s%s", line.chip_path,
-                line.chip_label, line.offset, line.name[0] ? " (" : "", line.name,
-                line.name[0] ? ")" : "");
+              line.chip_label, line.offset, line.name[0] ? " (" : "", line.name,
+              line.name[0] ? ")" : "");
   return Status::ok();
 }
 

@@ -48,17 +48,17 @@ using GpioLineFn = void (*)(void* ctx, uint32_t offset, const char* name, const 
 Status list_gpio_lines(Sys& sys, const char* chip_path, GpioLineFn fn, void* ctx);
 
 struct GpioButtonConfig {
-  const char* chip = "";       // see above
+  const char* chip = "";  // see above
   const char* line = "GPIO17";
-  uint8_t id = 0;              // hal::ButtonEvent::source
-  bool active_low = true;      // pressed = line pulled to ground
+  uint8_t id = 0;          // hal::ButtonEvent::source
+  bool active_low = true;  // pressed = line pulled to ground
   enum class Bias : uint8_t { kPullUp, kPullDown, kNone } bias = Bias::kPullUp;
   // The kernel's debounce (GPIO_V2_LINE_ATTR_ID_DEBOUNCE): an edge is
   // reported once the line has been stable this long, so it also filters
   // short glitches, at the cost of this much latency. 0 = not asked for. A
   // kernel or chip that refuses it leaves the software debounce alone.
   uint32_t kernel_debounce_ms = 5;
-  hal::ButtonTiming timing;    // the software debounce and long press
+  hal::ButtonTiming timing;  // the software debounce and long press
 };
 
 class GpioButton final : public LinuxButton {

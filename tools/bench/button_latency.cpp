@@ -104,8 +104,8 @@ void report(const char* what, std::vector<uint64_t>& ns) {
     return static_cast<double>(ns[static_cast<size_t>(p * static_cast<double>(ns.size() - 1))]) /
            1000.0;
   };
-  std::printf("%-34s n=%zu  p50 %.1f us  p90 %.1f us  p99 %.1f us  max %.1f us\n", what,
-              ns.size(), pct(0.5), pct(0.9), pct(0.99), static_cast<double>(ns.back()) / 1000.0);
+  std::printf("%-34s n=%zu  p50 %.1f us  p90 %.1f us  p99 %.1f us  max %.1f us\n", what, ns.size(),
+              pct(0.5), pct(0.9), pct(0.99), static_cast<double>(ns.back()) / 1000.0);
 }
 
 }  // namespace

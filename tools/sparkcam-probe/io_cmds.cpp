@@ -12,7 +12,9 @@
 namespace spark::probe {
 namespace {
 
-bool is_help(const char* a) { return std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0; }
+bool is_help(const char* a) {
+  return std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0;
+}
 
 // The value of option argv[i] (moves i past it), or nullptr when missing.
 const char* value_of(int argc, char** argv, int& i) {
@@ -101,7 +103,8 @@ int run_buttons(Io io, int argc, char** argv) {
       &ctx);
   if (!s.is_ok()) std::fprintf(io.out, "  (%s)\n", s.message());
   if (ctx.chips == 0 && s.is_ok()) {
-    std::fprintf(io.out, "  none (no /dev/gpiochip*: not a Pi, or no permission: join the gpio group)\n");
+    std::fprintf(io.out,
+                 "  none (no /dev/gpiochip*: not a Pi, or no permission: join the gpio group)\n");
   }
   std::fprintf(io.out, "Input devices:\n");
   s = platform::list_input_devices(
@@ -114,7 +117,8 @@ int run_buttons(Io io, int argc, char** argv) {
                      keys && touch ? ", " : "", touch ? "touch" : "");
       },
       &ctx);
-  if (!s.is_ok()) std::fprintf(io.out, "  none (%s)\n", s.message());
+  if (!s.is_ok())
+    std::fprintf(io.out, "  none (%s)\n", s.message());
   else if (ctx.inputs == 0) {
     std::fprintf(io.out, "  none with keys or touch (or no permission: join the input group)\n");
   }
@@ -133,17 +137,18 @@ int run_press(Io io, int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     if (is_help(a)) {
-      std::fprintf(io.out,
-                   "usage: sparkcam-probe press (--gpio [CHIP:]LINE | --input DEVICE [--key CODE])\n"
-                   "                            [--timeout S] [--long-ms MS] [--debounce-ms MS]\n"
-                   "Waits for one press and prints it and how it ended (short or long).\n"
-                   "  --gpio [CHIP:]LINE  a button from the line to ground (internal pull-up);\n"
-                   "                      GPIO17, pinctrl-rp1:17, gpiochip0:GPIO17\n"
-                   "  --input DEVICE      /dev/input/eventN or (part of) its name\n"
-                   "  --key CODE          key code from input-event-codes.h (28 = Enter); 0 = any\n"
-                   "  --no-touch          ignore touches on that device\n"
-                   "  --grab              take the device from other programs while waiting\n"
-                   "  --timeout S         give up after S seconds (default 10): exit status 3\n");
+      std::fprintf(
+          io.out,
+          "usage: sparkcam-probe press (--gpio [CHIP:]LINE | --input DEVICE [--key CODE])\n"
+          "                            [--timeout S] [--long-ms MS] [--debounce-ms MS]\n"
+          "Waits for one press and prints it and how it ended (short or long).\n"
+          "  --gpio [CHIP:]LINE  a button from the line to ground (internal pull-up);\n"
+          "                      GPIO17, pinctrl-rp1:17, gpiochip0:GPIO17\n"
+          "  --input DEVICE      /dev/input/eventN or (part of) its name\n"
+          "  --key CODE          key code from input-event-codes.h (28 = Enter); 0 = any\n"
+          "  --no-touch          ignore touches on that device\n"
+          "  --grab              take the device from other programs while waiting\n"
+          "  --timeout S         give up after S seconds (default 10): exit status 3\n");
       return 0;
     }
     bool ok = true;
@@ -216,8 +221,8 @@ int run_press(Io io, int argc, char** argv) {
     }
     const hal::ButtonEvent& ev = **r;
     uint64_t now = io.clock.now_ms();
-    std::fprintf(io.out, "%s at %llu ms (handed out %llu ms later)", hal::button_event_name(ev.kind),
-                 static_cast<unsigned long long>(ev.at_ms),
+    std::fprintf(io.out, "%s at %llu ms (handed out %llu ms later)",
+                 hal::button_event_name(ev.kind), static_cast<unsigned long long>(ev.at_ms),
                  static_cast<unsigned long long>(now >= ev.at_ms ? now - ev.at_ms : 0));
     if (ev.kind != hal::ButtonEvent::Kind::kPress) std::fprintf(io.out, ", held %u ms", ev.held_ms);
     std::fprintf(io.out, "\n");
@@ -251,7 +256,8 @@ int run_displays(Io io, int argc, char** argv) {
       [](void* c, const platform::FbSummary& fb) {
         auto* x = static_cast<Ctx*>(c);
         ++*x->count;
-        std::fprintf(x->io.out, "%s  %s  %ux%u  %u bpp  stride %u bytes  pan %s (virtual height %u)\n",
+        std::fprintf(x->io.out,
+                     "%s  %s  %ux%u  %u bpp  stride %u bytes  pan %s (virtual height %u)\n",
                      fb.path, fb.id, fb.width, fb.height, fb.bits_per_pixel, fb.line_length,
                      fb.yres_virtual >= 2 * fb.height ? "yes" : "no", fb.yres_virtual);
       },
@@ -274,12 +280,13 @@ int run_led(Io io, int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     if (is_help(a)) {
-      std::fprintf(io.out,
-                   "usage: sparkcam-probe led (--gpio [CHIP:]LINE [--active-low] | --sysfs NAME | --list)\n"
-                   "Blinks the LED once (500 ms on), to check its wiring.\n"
-                   "  --gpio [CHIP:]LINE  an LED from the pin through a resistor to ground (GPIO27)\n"
-                   "  --sysfs NAME        an LED of /sys/class/leds (ACT, PWR); needs root\n"
-                   "  --list              list /sys/class/leds\n");
+      std::fprintf(
+          io.out,
+          "usage: sparkcam-probe led (--gpio [CHIP:]LINE [--active-low] | --sysfs NAME | --list)\n"
+          "Blinks the LED once (500 ms on), to check its wiring.\n"
+          "  --gpio [CHIP:]LINE  an LED from the pin through a resistor to ground (GPIO27)\n"
+          "  --sysfs NAME        an LED of /sys/class/leds (ACT, PWR); needs root\n"
+          "  --list              list /sys/class/leds\n");
       return 0;
     }
     bool ok = true;
@@ -299,7 +306,8 @@ int run_led(Io io, int argc, char** argv) {
   if (list) {
     std::fprintf(io.out, "LEDs in /sys/class/leds:\n");
     Status s = platform::list_sysfs_leds(
-        io.sys, [](void* c, const char* name) { std::fprintf(static_cast<FILE*>(c), "  %s\n", name); },
+        io.sys,
+        [](void* c, const char* name) { std::fprintf(static_cast<FILE*>(c), "  %s\n", name); },
         io.out);
     if (!s.is_ok()) return fail(io, "led", s);
     return 0;
@@ -345,7 +353,15 @@ spark::probe::Io real_io() {
 }
 }  // namespace
 
-int cmd_buttons(int argc, char** argv) { return spark::probe::run_buttons(real_io(), argc, argv); }
-int cmd_press(int argc, char** argv) { return spark::probe::run_press(real_io(), argc, argv); }
-int cmd_displays(int argc, char** argv) { return spark::probe::run_displays(real_io(), argc, argv); }
-int cmd_led(int argc, char** argv) { return spark::probe::run_led(real_io(), argc, argv); }
+int cmd_buttons(int argc, char** argv) {
+  return spark::probe::run_buttons(real_io(), argc, argv);
+}
+int cmd_press(int argc, char** argv) {
+  return spark::probe::run_press(real_io(), argc, argv);
+}
+int cmd_displays(int argc, char** argv) {
+  return spark::probe::run_displays(real_io(), argc, argv);
+}
+int cmd_led(int argc, char** argv) {
+  return spark::probe::run_led(real_io(), argc, argv);
+}

@@ -316,8 +316,8 @@ struct Encoder {
     kbd->keys = {KEY_ENTER, KEY_1, KEY_2, KEY_SPACE};
     touch = &k.add_input("event5", "Goodix Capacitive TouchScreen");
     touch->keys = {BTN_TOUCH};
-    touch->abs = {ABS_X, ABS_Y, ABS_MT_SLOT, ABS_MT_POSITION_X, ABS_MT_POSITION_Y,
-                  ABS_MT_TRACKING_ID};
+    touch->abs = {
+        ABS_X, ABS_Y, ABS_MT_SLOT, ABS_MT_POSITION_X, ABS_MT_POSITION_Y, ABS_MT_TRACKING_ID};
   }
   // A key as a USB HID keyboard reports it: scan code, key, sync.
   void key(FakeIoKernel::InputDevice& d, uint64_t at, int code, int value) {
@@ -529,8 +529,9 @@ TEST_CASE("button_group_merges_a_gpio_button_and_a_touchscreen_in_time_order") {
     uint8_t source;
     Kind kind;
     uint64_t at;
-  } want[] = {{1, Kind::kPress, 2000}, {1, Kind::kShortPress, 2100}, {7, Kind::kPress, 3000},
-              {7, Kind::kShortPress, 3080}, {1, Kind::kPress, 5000}, {1, Kind::kShortPress, 5050}};
+  } want[] = {{1, Kind::kPress, 2000}, {1, Kind::kShortPress, 2100},
+              {7, Kind::kPress, 3000}, {7, Kind::kShortPress, 3080},
+              {1, Kind::kPress, 5000}, {1, Kind::kShortPress, 5050}};
   for (const Want& w : want) {
     auto ev = next(group);
     CHECK(ev.source == w.source);

@@ -45,10 +45,22 @@ uint32_t rd(const std::vector<uint8_t>& m, size_t at, uint32_t bytes) {
 void place(hal::Rotation rot, uint32_t w, uint32_t h, uint32_t x, uint32_t y, uint32_t& px,
            uint32_t& py) {
   switch (rot) {
-    case hal::Rotation::k0: px = x; py = y; break;
-    case hal::Rotation::k90: px = h - 1 - y; py = x; break;
-    case hal::Rotation::k180: px = w - 1 - x; py = h - 1 - y; break;
-    case hal::Rotation::k270: px = y; py = w - 1 - x; break;
+    case hal::Rotation::k0:
+      px = x;
+      py = y;
+      break;
+    case hal::Rotation::k90:
+      px = h - 1 - y;
+      py = x;
+      break;
+    case hal::Rotation::k180:
+      px = w - 1 - x;
+      py = h - 1 - y;
+      break;
+    case hal::Rotation::k270:
+      px = y;
+      py = w - 1 - x;
+      break;
   }
 }
 
@@ -60,8 +72,8 @@ uint32_t rgb565(const uint8_t* p) {
 }  // namespace
 
 TEST_CASE("fb_16bpp_rgb565_with_a_wide_stride_at_every_rotation") {
-  for (auto rot : {hal::Rotation::k0, hal::Rotation::k90, hal::Rotation::k180,
-                   hal::Rotation::k270}) {
+  for (auto rot :
+       {hal::Rotation::k0, hal::Rotation::k90, hal::Rotation::k180, hal::Rotation::k270}) {
     CAPTURE(static_cast<int>(rot));
     hal::ManualClock clock;
     FakeIoKernel k(clock);
@@ -117,13 +129,13 @@ TEST_CASE("fb_32bpp_xrgb_with_alpha_rotated_90_writes_exact_bytes") {
   // clockwise it lands at the panel's top-right: px = 3 - y, py = x.
   const uint8_t* top_left = f.frame.at(0, 0);
   size_t at = 0 * 24 + 3 * 4;
-  CHECK(fb.memory[at + 0] == top_left[2]);  // blue at bit 0
-  CHECK(fb.memory[at + 1] == top_left[1]);  // green at bit 8
-  CHECK(fb.memory[at + 2] == top_left[0]);  // red at bit 16
-  CHECK(fb.memory[at + 3] == 0xFF);         // opaque
+  CHECK(fb.memory[at + 0] == top_left[2]);         // blue at bit 0
+  CHECK(fb.memory[at + 1] == top_left[1]);         // green at bit 8
+  CHECK(fb.memory[at + 2] == top_left[0]);         // red at bit 16
+  CHECK(fb.memory[at + 3] == 0xFF);                // opaque
   const uint8_t* bottom_right = f.frame.at(2, 3);  // -> px 0, py 2
   CHECK(rd(fb.memory, 2 * 24 + 0, 4) == (0xFF000000u | uint32_t{bottom_right[0]} << 16 |
-                                          uint32_t{bottom_right[1]} << 8 | bottom_right[2]));
+                                         uint32_t{bottom_right[1]} << 8 | bottom_right[2]));
   for (uint32_t py = 0; py < 3; ++py) {
     for (uint32_t b = 16; b < 24; ++b) CHECK(fb.memory[py * 24 + b] == 0xEE);
   }

@@ -18,10 +18,13 @@ int fail(int err) {
   return -1;
 }
 
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+bool starts_with(const std::string& s, const std::string& p) {
+  return s.compare(0, p.size(), p) == 0;
+}
 
 void set_bit(uint8_t* bits, size_t size, int n) {
-  if (n >= 0 && static_cast<size_t>(n / 8) < size) bits[n / 8] |= static_cast<uint8_t>(1u << (n % 8));
+  if (n >= 0 && static_cast<size_t>(n / 8) < size)
+    bits[n / 8] |= static_cast<uint8_t>(1u << (n % 8));
 }
 
 }  // namespace
@@ -46,9 +49,9 @@ FakeIoKernel::InputDevice& FakeIoKernel::add_input(const std::string& dev_name,
   return ref;
 }
 
-FakeIoKernel::Framebuffer& FakeIoKernel::add_framebuffer(const std::string& dev_name,
-                                                         uint32_t xres, uint32_t yres,
-                                                         uint32_t bpp, uint32_t line_length,
+FakeIoKernel::Framebuffer& FakeIoKernel::add_framebuffer(const std::string& dev_name, uint32_t xres,
+                                                         uint32_t yres, uint32_t bpp,
+                                                         uint32_t line_length,
                                                          uint32_t yres_virtual,
                                                          uint32_t alpha_length) {
   auto fb = std::make_unique<Framebuffer>();
@@ -293,7 +296,10 @@ ssize_t FakeIoKernel::write(int fd, const void* buf, size_t n) {
       word.clear();
     };
     for (char c : list) {
-      if (c == ' ' || c == '\n') flush(); else word += c;
+      if (c == ' ' || c == '\n')
+        flush();
+      else
+        word += c;
     }
     flush();
     if (!known) return fail(EINVAL);
@@ -312,10 +318,14 @@ int FakeIoKernel::ioctl(int fd, unsigned long request, void* arg) {
   OpenFile& f = it->second;
   switch (f.kind) {
     case Kind::kChip:
-    case Kind::kLine: return ioctl_gpio(f, request, arg);
-    case Kind::kInput: return ioctl_input(f, request, arg);
-    case Kind::kFb: return ioctl_fb(f, request, arg);
-    case Kind::kFile: return fail(ENOTTY);
+    case Kind::kLine:
+      return ioctl_gpio(f, request, arg);
+    case Kind::kInput:
+      return ioctl_input(f, request, arg);
+    case Kind::kFb:
+      return ioctl_fb(f, request, arg);
+    case Kind::kFile:
+      return fail(ENOTTY);
   }
   return fail(ENOTTY);
 }
@@ -446,8 +456,12 @@ int FakeIoKernel::ioctl_input(OpenFile& f, unsigned long request, void* arg) {
 int FakeIoKernel::ioctl_fb(OpenFile& f, unsigned long request, void* arg) {
   Framebuffer& fb = *fbs_[f.path];
   switch (request) {
-    case FBIOGET_VSCREENINFO: std::memcpy(arg, &fb.var, sizeof fb.var); return 0;
-    case FBIOGET_FSCREENINFO: std::memcpy(arg, &fb.fix, sizeof fb.fix); return 0;
+    case FBIOGET_VSCREENINFO:
+      std::memcpy(arg, &fb.var, sizeof fb.var);
+      return 0;
+    case FBIOGET_FSCREENINFO:
+      std::memcpy(arg, &fb.fix, sizeof fb.fix);
+      return 0;
     case FBIOPAN_DISPLAY: {
       if (!fb.pan_supported) return fail(EINVAL);
       auto* v = static_cast<fb_var_screeninfo*>(arg);
@@ -460,7 +474,8 @@ int FakeIoKernel::ioctl_fb(OpenFile& f, unsigned long request, void* arg) {
       if (!fb.vsync_supported) return fail(ENOTTY);
       ++fb.vsyncs;
       return 0;
-    default: return fail(ENOTTY);
+    default:
+      return fail(ENOTTY);
   }
 }
 

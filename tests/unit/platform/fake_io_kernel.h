@@ -36,7 +36,7 @@ class FakeIoKernel final : public platform::Sys {
     std::string name;
     std::string consumer;  // non-empty: requested by someone else (EBUSY)
     std::vector<Edge> edges;
-    bool initial_high = true;  // pulled up, button open
+    bool initial_high = true;                           // pulled up, button open
     std::vector<std::pair<uint64_t, bool>> output_log;  // (ms, logical value) set by SET_VALUES
   };
   struct GpioRequest {
@@ -119,16 +119,16 @@ class FakeIoKernel final : public platform::Sys {
   struct OpenFile {
     Kind kind;
     std::string path;
-    GpioRequest req;      // kLine
+    GpioRequest req;  // kLine
     GpioChip* chip = nullptr;
     size_t next = 0;      // kLine/kInput: events handed out
     std::string written;  // kFile
     size_t read_pos = 0;  // kFile
   };
   struct LineEvent {
-    uint64_t at_ms;      // when the kernel queues it
-    uint64_t stamp_ns;   // its timestamp
-    bool rising;         // logical
+    uint64_t at_ms;     // when the kernel queues it
+    uint64_t stamp_ns;  // its timestamp
+    bool rising;        // logical
   };
   std::vector<LineEvent> line_events(const OpenFile& f) const;
   bool logical_level(const OpenFile& f, uint64_t at_ms) const;

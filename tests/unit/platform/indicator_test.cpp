@@ -97,9 +97,15 @@ TEST_CASE("gpio_led_line_values_follow_a_slow_blink_then_fast_then_off") {
     REQUIRE(tick_at(clock, led, 3350).is_ok());
     REQUIRE(show_at(clock, led, hal::Pattern::kOff, 3400).is_ok());
     CHECK(led.next_change_ms() == hal::Deadline::kNever);
-    CHECK(chip.lines[27].output_log ==
-          Log{{1000, false}, {1000, true}, {1500, false}, {2000, true}, {2500, false},
-              {3000, true}, {3225, false}, {3350, true}, {3400, false}});
+    CHECK(chip.lines[27].output_log == Log{{1000, false},
+                                           {1000, true},
+                                           {1500, false},
+                                           {2000, true},
+                                           {2500, false},
+                                           {3000, true},
+                                           {3225, false},
+                                           {3350, true},
+                                           {3400, false}});
   }
   CHECK(chip.lines[27].output_log.back() == std::make_pair(uint64_t{3400}, false));  // off at close
   CHECK(k.open_fds() == 0);
@@ -119,8 +125,13 @@ TEST_CASE("gpio_led_pulse_is_a_double_flash_and_close_turns_it_off") {
   // Run the loop the way the controller will: wake at next_change_ms().
   while (led.next_change_ms() < 2100) REQUIRE(tick_at(clock, led, led.next_change_ms()).is_ok());
   led.close();
-  CHECK(chip.lines[22].output_log == Log{{0, false}, {0, true}, {100, false}, {200, true},
-                                         {300, false}, {2000, true}, {2000, false}});
+  CHECK(chip.lines[22].output_log == Log{{0, false},
+                                         {0, true},
+                                         {100, false},
+                                         {200, true},
+                                         {300, false},
+                                         {2000, true},
+                                         {2000, false}});
   CHECK(k.open_fds() == 0);
 }
 

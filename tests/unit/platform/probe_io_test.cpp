@@ -43,7 +43,9 @@ Run run(platform::Sys& sys, hal::Clock& clock, Fn fn, std::vector<std::string> a
   return r;
 }
 
-bool has(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+bool has(const std::string& s, const char* part) {
+  return s.find(part) != std::string::npos;
+}
 
 std::vector<std::string> names() {
   std::vector<std::string> n;
@@ -147,8 +149,10 @@ TEST_CASE("probe_press_takes_an_input_key") {
   FakeIoKernel k(clock);
   auto& kbd = k.add_input("event3", "SZ-MYPOWER USB Keyboard Encoder");
   kbd.keys = {KEY_ENTER, KEY_SPACE};
-  kbd.events = {{2000, EV_KEY, KEY_SPACE, 1}, {2100, EV_KEY, KEY_SPACE, 0},
-                {3000, EV_KEY, KEY_ENTER, 1}, {3120, EV_KEY, KEY_ENTER, 0}};
+  kbd.events = {{2000, EV_KEY, KEY_SPACE, 1},
+                {2100, EV_KEY, KEY_SPACE, 0},
+                {3000, EV_KEY, KEY_ENTER, 1},
+                {3120, EV_KEY, KEY_ENTER, 0}};
   Run r = run(k, clock, probe::run_press, {"press", "--input", "Encoder", "--key", "28"});
   CHECK(r.code == 0);
   CHECK(has(r.out, "press at 3000 ms"));
