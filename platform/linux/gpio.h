@@ -6,7 +6,7 @@
 // label ("pinctrl-rp1", "pinctrl-bcm2711"); empty means every chip. A line is
 // given as an offset ("17") or a name ("GPIO17"). On a Raspberry Pi 5 the
 // header's GPIOs are on the RP1 chip, label pinctrl-rp1: /dev/gpiochip4 on
-// kernels before 6.6.45 and /dev/gpiochip0 since; on a Pi 4 they are on
+// older kernels and /dev/gpiochip0 on current ones; on a Pi 4 they are on
 // gpiochip0, label pinctrl-bcm2711. Labels and line names ("GPIO17") work on
 // both, so a config written for one Pi works on the other.
 //
