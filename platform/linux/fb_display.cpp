@@ -75,6 +75,7 @@ Status FbDisplay::open(const FbDisplayConfig& config) {
                          path, len);
   }
   bool two_pages = config.pan && yvirt >= 2 * var.yres && len >= 2 * page;
+  if (static_cast<size_t>(var.yoffset) + var.yres > yvirt) var.yoffset = 0;
   void* map = sys_.mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (map == MAP_FAILED) return errno_status(errno, path);
 
@@ -177,8 +178,14 @@ Status FbDisplay::present(const hal::Frame& frame) {
     return mem + static_cast<size_t>(page) * yres_ * line_length_ +
            static_cast<size_t>(xoffset_) * bytes_pp_;
   };
+  // Without panning, the screen shows the rows from var.yoffset (a console
+  // may have left it scrolled).
+  auto visible_base = [&]() {
+    return mem + static_cast<size_t>(var_.yoffset) * line_length_ +
+           static_cast<size_t>(xoffset_) * bytes_pp_;
+  };
   if (!info_.page_flip) {
-    draw(frame, page_base(front_));
+    draw(frame, visible_base());
     return Status::ok();
   }
   uint32_t back = 1 - front_;
@@ -197,10 +204,11 @@ Status FbDisplay::present(const hal::Frame& frame) {
     if (errno == ENODEV) return errno_status(errno, describe_);
     // The driver cannot pan: show frames in the visible screen from now on.
     info_.page_flip = false;
-    draw(frame, page_base(front_));
+    draw(frame, visible_base());
     return Status::ok();
   }
   front_ = back;
+  var_.yoffset = var.yoffset;
   return Status::ok();
 }
 
