@@ -543,3 +543,28 @@ TEST_CASE("button_group_merges_a_gpio_button_and_a_touchscreen_in_time_order") {
   REQUIRE(none.is_ok());
   CHECK_FALSE(none->has_value());
 }
+
+TEST_CASE("evdev_after_syn_dropped_the_key_state_is_read_again") {
+  Encoder e;
+  auto& ev = e.kbd->events;
+  ev.push_back({2000, EV_KEY, KEY_ENTER, 1});
+  ev.push_back({2000, EV_SYN, SYN_REPORT, 0});
+  // The kernel's buffer overflowed: events up to the next SYN_REPORT are
+  // not to be trusted, so the driver asks for the keys down (EVIOCGKEY).
+  ev.push_back({2100, EV_SYN, SYN_DROPPED, 0});
+  ev.push_back({2100, EV_KEY, KEY_SPACE, 1});
+  ev.push_back({2100, EV_KEY, KEY_ENTER, 0});
+  ev.push_back({2100, EV_SYN, SYN_REPORT, 0});
+  EvdevButton b(e.k, e.clock);
+  EvdevButtonConfig c;
+  c.device = "/dev/input/event3";
+  c.key_code = KEY_ENTER;
+  REQUIRE(b.open(c).is_ok());
+  CHECK(next(b).kind == Kind::kPress);
+  auto up = next(b);
+  CHECK(up.kind == Kind::kShortPress);
+  CHECK(up.at_ms == 2100);
+  auto none = b.wait(hal::Deadline(3000));
+  REQUIRE(none.is_ok());
+  CHECK_FALSE(none->has_value());  // KEY_SPACE, down after the resync, is not ours
+}

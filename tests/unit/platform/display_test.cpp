@@ -272,3 +272,19 @@ TEST_CASE("fb_frame_of_the_wrong_size_is_refused_and_nothing_drawn") {
   CHECK(k.mappings() == 0);
   CHECK(d.present(f.frame).code() == Code::kFailedPrecondition);
 }
+
+TEST_CASE("fb_unplugged_display_reports_unavailable_and_close_releases_it") {
+  hal::ManualClock clock;
+  FakeIoKernel k(clock);
+  k.add_framebuffer("fb0", 4, 2, 16, 8, 4);
+  FbDisplay d(k);
+  REQUIRE(d.open(FbDisplayConfig{}).is_ok());
+  k.fail_ioctl(FBIOPAN_DISPLAY, ENODEV);  // a USB or SPI display gone
+  TestFrame f(4, 2);
+  Status s = d.present(f.frame);
+  CHECK(s.code() == Code::kUnavailable);
+  CHECK(std::string(s.message()).find("gone") != std::string::npos);
+  d.close();
+  CHECK(k.open_fds() == 0);
+  CHECK(k.mappings() == 0);
+}
