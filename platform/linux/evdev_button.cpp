@@ -231,7 +231,7 @@ Result<std::optional<hal::ButtonEvent>> EvdevButton::on_ready(short revents, uin
     return fail(Status::error(Code::kIo, "%s: short input event (%zd bytes)", describe_, n));
   }
   uint64_t at = now_ms;
-  if (monotonic_ && ev.input_event_sec >= 0) {
+  if (monotonic_) {  // seconds are unsigned on 32-bit builds with 64-bit time
     at = static_cast<uint64_t>(ev.input_event_sec) * 1000u +
          static_cast<uint64_t>(ev.input_event_usec) / 1000u;
   }
