@@ -25,7 +25,8 @@
 namespace spark::platform {
 
 struct EvdevButtonConfig {
-  const char* device = "";  // path or name
+  // A path or a name; empty: the first device that has the key (or touch).
+  const char* device = "";
   // The key (KEY_ENTER = 28, BTN_TRIGGER = 288, ... as in
   // <linux/input-event-codes.h>); 0 = any key, -1 = no key (touch only).
   int key_code = 0;
