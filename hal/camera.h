@@ -57,9 +57,9 @@ enum class FrameFormat : uint8_t { kJpeg, kPng };
 
 // What one capture produced.
 struct Frame {
-  uint64_t bytes = 0;      // bytes written to the sink
+  uint64_t bytes = 0;  // bytes written to the sink
   FrameFormat format = FrameFormat::kJpeg;
-  Resolution resolution;   // 0 x 0 when the driver does not know it
+  Resolution resolution;  // 0 x 0 when the driver does not know it
 };
 
 class Camera {
@@ -77,9 +77,12 @@ class Camera {
 
 inline const char* camera_kind_name(CameraKind kind) {
   switch (kind) {
-    case CameraKind::kV4l2: return "v4l2";
-    case CameraKind::kCommand: return "command";
-    case CameraKind::kDirectory: return "directory";
+    case CameraKind::kV4l2:
+      return "v4l2";
+    case CameraKind::kCommand:
+      return "command";
+    case CameraKind::kDirectory:
+      return "directory";
   }
   return "?";
 }

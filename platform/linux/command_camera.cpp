@@ -17,7 +17,7 @@ namespace spark::platform {
 namespace {
 
 constexpr size_t kStderrTail = 512;
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = size_t{16} * 1024;
 constexpr int kPollSliceMs = 1000;
 constexpr uint32_t kReapStepMs = 10;
 
@@ -130,8 +130,8 @@ Result<hal::Frame> CommandCamera::capture(ByteSink& sink, hal::Deadline deadline
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   pid_t pid = -1;
   int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -268,7 +268,8 @@ Result<std::vector<std::string>> split_command_line(std::string_view line) {
         }
         word += line[j];
       }
-      if (j >= line.size()) return Status::error(Code::kInvalidArgument, "command: unclosed \" quote");
+      if (j >= line.size())
+        return Status::error(Code::kInvalidArgument, "command: unclosed \" quote");
       in_word = true;
       i = j;
     } else if (c == '\\' && i + 1 < line.size()) {

@@ -37,10 +37,10 @@
 namespace spark::platform {
 
 struct CommandConfig {
-  std::vector<std::string> argv;        // argv[0]: program name or path
-  uint64_t max_bytes = 32u << 20;       // cap on stdout (a 12 MP JPEG is ~5-8 MB)
-  uint32_t term_grace_ms = 500;         // SIGTERM to SIGKILL
-  hal::Resolution resolution;           // what the command asks for, if known
+  std::vector<std::string> argv;   // argv[0]: program name or path
+  uint64_t max_bytes = 32u << 20;  // cap on stdout (a 12 MP JPEG is ~5-8 MB)
+  uint32_t term_grace_ms = 500;    // SIGTERM to SIGKILL
+  hal::Resolution resolution;      // what the command asks for, if known
 };
 
 class CommandCamera final : public hal::Camera {

@@ -14,7 +14,7 @@
 namespace spark::platform {
 namespace {
 
-constexpr size_t kChunk = 64 * 1024;
+constexpr size_t kChunk = size_t{64} * 1024;
 constexpr uint8_t kPngSig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
 constexpr uint8_t kPngEnd[8] = {'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
 
@@ -111,13 +111,16 @@ Result<hal::Frame> DirectoryCamera::capture(ByteSink& out, hal::Deadline deadlin
     }
     if (pick == nullptr) pick = first;
   }
+  if (pick == nullptr)
+    return Status::error(Code::kInternal, "no picture picked in %s", dir.c_str());
   const std::string path = dir + "/" + pick->name;
 
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     int e = errno;
     if (e == ENOENT) return Status::error(Code::kNotFound, "%s vanished", path.c_str());
-    if (e == EACCES) return Status::error(Code::kPermissionDenied, "%s: permission denied", path.c_str());
+    if (e == EACCES)
+      return Status::error(Code::kPermissionDenied, "%s: permission denied", path.c_str());
     return Status::error(Code::kIo, "cannot open %s: %s", path.c_str(), std::strerror(e));
   }
   struct stat st {};
@@ -150,8 +153,7 @@ Result<hal::Frame> DirectoryCamera::capture(ByteSink& out, hal::Deadline deadlin
     size_t n = tail_n;
     while (n > 0 && tail[n - 1] == 0) --n;
     if (n < 2 || tail[n - 2] != 0xFF || tail[n - 1] != 0xD9) {
-      return Status::error(Code::kDataLoss, "%s is a truncated JPEG (no end marker)",
-                           path.c_str());
+      return Status::error(Code::kDataLoss, "%s is a truncated JPEG (no end marker)", path.c_str());
     }
     send = size - (tail_n - n);
   } else {

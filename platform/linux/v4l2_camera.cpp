@@ -4,12 +4,12 @@
 #include <linux/videodev2.h>
 #include <sys/mman.h>
 
+#include <strings.h>
 #include <algorithm>
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <climits>
 #include <cstring>
-#include <strings.h>
 
 namespace spark::platform {
 namespace {
@@ -21,7 +21,8 @@ constexpr uint32_t kMaxBadFrames = 16;  // error-flagged frames skipped before g
 constexpr int kPollSliceMs = 1000;      // poll in slices so the deadline is re-read
 
 std::string card_text(const uint8_t* s, size_t n) {
-  return std::string(reinterpret_cast<const char*>(s), strnlen(reinterpret_cast<const char*>(s), n));
+  return std::string(reinterpret_cast<const char*>(s),
+                     strnlen(reinterpret_cast<const char*>(s), n));
 }
 
 Status open_error(int err, const std::string& what) {
@@ -57,8 +58,8 @@ Status call_error(int err, const std::string& cam, const char* call) {
                            cam.c_str(), call);
     case EACCES:
     case EPERM:
-      return Status::error(Code::kPermissionDenied, "camera %s: %s: permission denied",
-                           cam.c_str(), call);
+      return Status::error(Code::kPermissionDenied, "camera %s: %s: permission denied", cam.c_str(),
+                           call);
     default:
       return Status::error(Code::kIo, "camera %s: %s failed: %s", cam.c_str(), call,
                            std::strerror(err));
@@ -139,7 +140,8 @@ std::vector<std::string> video_nodes(Sys& sys, const char* dev_dir) {
 
 bool contains_nocase(const std::string& hay, const std::string& needle) {
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
   });
   return it != hay.end();
 }
@@ -285,9 +287,8 @@ Status open_and_format(Sys& sys, const V4l2Config& config, Session& s, std::stri
                            name.c_str());
     }
     return Status::error(Code::kNotFound,
-                         "%s has no MJPEG size within %ux%u (the smallest is %ux%u)",
-                         name.c_str(), config.max_width, config.max_height, smallest.width,
-                         smallest.height);
+                         "%s has no MJPEG size within %ux%u (the smallest is %ux%u)", name.c_str(),
+                         config.max_width, config.max_height, smallest.width, smallest.height);
   }
   v4l2_format fmt{};
   fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
@@ -332,7 +333,8 @@ Result<hal::Frame> V4l2Camera::capture(ByteSink& out, hal::Deadline deadline) {
     b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
     b.memory = V4L2_MEMORY_MMAP;
     b.index = i;
-    if (sys_.ioctl(fd, VIDIOC_QUERYBUF, &b) != 0) return call_error(errno, name_, "VIDIOC_QUERYBUF");
+    if (sys_.ioctl(fd, VIDIOC_QUERYBUF, &b) != 0)
+      return call_error(errno, name_, "VIDIOC_QUERYBUF");
     void* p = sys_.mmap(nullptr, b.length, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
                         static_cast<off_t>(b.m.offset));
     if (p == MAP_FAILED) return call_error(errno, name_, "mmap");
@@ -346,7 +348,8 @@ Result<hal::Frame> V4l2Camera::capture(ByteSink& out, hal::Deadline deadline) {
     if (sys_.ioctl(fd, VIDIOC_QBUF, &b) != 0) return call_error(errno, name_, "VIDIOC_QBUF");
   }
   int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-  if (sys_.ioctl(fd, VIDIOC_STREAMON, &type) != 0) return call_error(errno, name_, "VIDIOC_STREAMON");
+  if (sys_.ioctl(fd, VIDIOC_STREAMON, &type) != 0)
+    return call_error(errno, name_, "VIDIOC_STREAMON");
   s.streaming = true;
 
   uint32_t to_drop = config_.warmup_frames, bad = 0, frames = 0;

@@ -42,7 +42,7 @@ struct V4l2Config {
   // card name VIDIOC_QUERYCAP reports ("HD Pro Webcam C920"; an exact match
   // first, else the one card whose name contains it).
   std::string device = "/dev/video0";
-  uint32_t max_width = 1920;   // the largest MJPEG size within these is used
+  uint32_t max_width = 1920;  // the largest MJPEG size within these is used
   uint32_t max_height = 1080;
   uint32_t buffers = 3;        // mmap buffers requested (2..8)
   uint32_t warmup_frames = 5;  // frames dequeued and dropped before the one kept
@@ -76,10 +76,10 @@ class V4l2Camera final : public hal::Camera {
 struct V4l2DeviceInfo {
   std::string path;
   std::string card, driver, bus;
-  bool capture = false;              // a video capture node (UVC also makes metadata nodes)
-  std::vector<std::string> formats;  // fourcc + description: "MJPG (Motion-JPEG)"
+  bool capture = false;                      // a video capture node (UVC also makes metadata nodes)
+  std::vector<std::string> formats;          // fourcc + description: "MJPG (Motion-JPEG)"
   std::vector<hal::Resolution> mjpeg_sizes;  // discrete sizes, or min and max of a range
-  std::string error;                 // why it could not be queried ("" if it could)
+  std::string error;                         // why it could not be queried ("" if it could)
 };
 
 // Every /dev/video* node in number order (video2 before video10). Empty

@@ -19,7 +19,9 @@ namespace {
 
 using platform::V4l2DeviceInfo;
 
-bool is_help(const char* a) { return std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0; }
+bool is_help(const char* a) {
+  return std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0;
+}
 
 const char kNoCameras[] =
     "no cameras found: there is no /dev/video* device.\n"
@@ -103,7 +105,8 @@ int cameras_main(int argc, char** argv) {
     return kExitOk;
   }
   if (argc > 0) {
-    std::fprintf(stderr, "sparkcam-probe cameras: unexpected argument '%s' (see --help)\n", argv[0]);
+    std::fprintf(stderr, "sparkcam-probe cameras: unexpected argument '%s' (see --help)\n",
+                 argv[0]);
     return kExitUsage;
   }
   auto list = platform::list_v4l2_cameras(platform::real_sys());
@@ -139,7 +142,7 @@ int capture_main(int argc, char** argv) {
       std::fprintf(stderr, "sparkcam-probe capture: %s needs a value (see --help)\n", a);
       return kExitUsage;
     }
-    const char* v = takes_value ? argv[i + 1] : nullptr;
+    const char* v = takes_value ? argv[i + 1] : "";
     bool ok = true;
     if (std::strcmp(a, "--device") == 0) {
       device = v;
@@ -234,15 +237,16 @@ int capture_main(int argc, char** argv) {
   }
   platform::AtomicFileSink& sink = sink_r.value();
   uint64_t start = clock.now_ms();
-  auto deadline = hal::Deadline::after(clock, static_cast<uint64_t>(std::llround(timeout_s * 1000)));
+  auto deadline =
+      hal::Deadline::after(clock, static_cast<uint64_t>(std::llround(timeout_s * 1000)));
   auto frame = camera->capture(sink, deadline);
   uint64_t took = clock.now_ms() - start;
   if (!frame.is_ok()) {
     std::fprintf(stderr, "sparkcam-probe capture: %s\n", frame.status().message());
     if (auto* cmd = dynamic_cast<platform::CommandCamera*>(camera.get())) {
       if (!cmd->stderr_tail().empty()) {
-        std::fprintf(stderr, "--- end of %s's error output ---\n%s", std::string(cmd->name()).c_str(),
-                     cmd->stderr_tail().c_str());
+        std::fprintf(stderr, "--- end of %s's error output ---\n%s",
+                     std::string(cmd->name()).c_str(), cmd->stderr_tail().c_str());
       }
     }
     return exit_code_for(frame.status());

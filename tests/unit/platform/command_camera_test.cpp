@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "../image/image_fixtures.h"
 #include "core/io.h"
 #include "heap_meter.h"
 #include "platform/linux/command_camera.h"
 #include "platform/linux/linux_clock.h"
-#include "../image/image_fixtures.h"
 
 using namespace spark;
 using namespace spark::platform;
@@ -28,8 +28,8 @@ std::string tmp_path(const std::string& name) {
 
 std::vector<uint8_t> write_jpeg(const std::string& path, uint32_t w = 320, uint32_t h = 240) {
   auto jpeg = test::make_jpeg(test::noisy(w, h, 7, 30));
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()),
-                                              static_cast<std::streamsize>(jpeg.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
   return jpeg;
 }
 
@@ -47,7 +47,9 @@ pid_t read_pid(const std::string& path) {
 }
 
 // True once the process is gone and reaped (a zombie still answers kill 0).
-bool process_gone(pid_t pid) { return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH; }
+bool process_gone(pid_t pid) {
+  return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
+}
 
 }  // namespace
 
@@ -88,7 +90,8 @@ TEST_CASE("command_camera_kills_and_reaps_a_program_at_the_deadline") {
   auto r = camera.capture(sink, hal::Deadline::after(clock, 400));
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == Code::kDeadlineExceeded);
-  CHECK(std::string(r.status().message()) == "sh gave no picture in time (stopped it after 0 bytes)");
+  CHECK(std::string(r.status().message()) ==
+        "sh gave no picture in time (stopped it after 0 bytes)");
   pid_t pid = read_pid(pidfile);
   REQUIRE(pid > 0);
   CHECK(process_gone(pid));

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "../image/image_fixtures.h"
 #include "core/io.h"
 #include "heap_meter.h"
 #include "platform/linux/directory_camera.h"
-#include "../image/image_fixtures.h"
 
 using namespace spark;
 using namespace spark::platform;
@@ -35,8 +35,9 @@ struct TempDir {
   }
   std::string put(const std::string& name, const std::vector<uint8_t>& bytes, time_t mtime = 0) {
     std::string p = path + "/" + name;
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                             static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     if (mtime != 0) {
       struct timespec ts[2] = {{mtime, 0}, {mtime, 0}};
       ::utimensat(AT_FDCWD, p.c_str(), ts, 0);
@@ -45,7 +46,9 @@ struct TempDir {
   }
 };
 
-std::vector<uint8_t> jpeg(uint32_t seed) { return test::make_jpeg(test::noisy(160, 120, seed, 30)); }
+std::vector<uint8_t> jpeg(uint32_t seed) {
+  return test::make_jpeg(test::noisy(160, 120, seed, 30));
+}
 
 std::vector<uint8_t> take(hal::Camera& cam, hal::ManualClock& clock) {
   GrowingSink sink(1 << 22);
@@ -111,8 +114,7 @@ TEST_CASE("directory_camera_empty_and_missing_folders_are_not_found") {
   r = missing.capture(sink, hal::Deadline::after(clock, 1000));
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == Code::kNotFound);
-  CHECK(std::string(r.status().message()) ==
-        "picture folder " + dir.path + "/nope does not exist");
+  CHECK(std::string(r.status().message()) == "picture folder " + dir.path + "/nope does not exist");
   CHECK(sink.count() == 0);
 }
 
@@ -126,7 +128,8 @@ TEST_CASE("directory_camera_refuses_truncated_and_foreign_files_before_writing")
   auto r = cam.capture(sink, hal::Deadline::after(clock, 1000));
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == Code::kDataLoss);
-  CHECK(std::string(r.status().message()) == dir.path + "/cut.jpg is a truncated JPEG (no end marker)");
+  CHECK(std::string(r.status().message()) ==
+        dir.path + "/cut.jpg is a truncated JPEG (no end marker)");
   CHECK(sink.count() == 0);
 
   TempDir other;

@@ -41,10 +41,10 @@ struct FakeCamera {
   std::vector<std::vector<uint8_t>> frames;
   size_t pad_zeros = 0;  // zero bytes after each frame, counted in bytesused
   size_t buffer_size = 512 * 1024;
-  int open_errno = 0;     // e.g. EBUSY, EACCES
-  int reqbufs_errno = 0;  // EBUSY: another program streams from the camera
-  int unplug_after = -1;  // frames delivered before the camera disappears
-  bool stall = false;     // streams but never delivers a frame
+  int open_errno = 0;           // e.g. EBUSY, EACCES
+  int reqbufs_errno = 0;        // EBUSY: another program streams from the camera
+  int unplug_after = -1;        // frames delivered before the camera disappears
+  bool stall = false;           // streams but never delivers a frame
   uint32_t damaged_frames = 0;  // the first n frames carry V4L2_BUF_FLAG_ERROR
 };
 
@@ -69,11 +69,13 @@ class FakeUvcKernel final : public platform::Sys {
   int open_fds() const { return static_cast<int>(fds_.size()); }
   int mappings() const {
     int n = 0;
-    for (const Device& d : devices_) n += static_cast<int>(std::count(d.mapped, d.mapped + kMaxBuffers, true));
+    for (const Device& d : devices_)
+      n += static_cast<int>(std::count(d.mapped, d.mapped + kMaxBuffers, true));
     return n;
   }
   bool streaming() const {
-    return std::any_of(devices_.begin(), devices_.end(), [](const Device& d) { return d.streaming; });
+    return std::any_of(devices_.begin(), devices_.end(),
+                       [](const Device& d) { return d.streaming; });
   }
   uint32_t buffers_requested() const {
     uint32_t n = 0;
@@ -176,8 +178,8 @@ class FakeUvcKernel final : public platform::Sys {
         copy(c->driver, s.driver);
         copy(c->card, s.card);
         copy(c->bus_info, "usb-0000:01:00.0-1.2");
-        c->device_caps = (s.capture ? V4L2_CAP_VIDEO_CAPTURE : V4L2_CAP_META_CAPTURE) |
-                         V4L2_CAP_STREAMING;
+        c->device_caps =
+            (s.capture ? V4L2_CAP_VIDEO_CAPTURE : V4L2_CAP_META_CAPTURE) | V4L2_CAP_STREAMING;
         c->capabilities = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_META_CAPTURE | V4L2_CAP_STREAMING |
                           V4L2_CAP_DEVICE_CAPS;
         return 0;
@@ -188,8 +190,7 @@ class FakeUvcKernel final : public platform::Sys {
           return fail(EINVAL);
         }
         f->pixelformat = s.formats[f->index];
-        copy(f->description,
-             f->pixelformat == V4L2_PIX_FMT_MJPEG ? "Motion-JPEG" : "YUYV 4:2:2");
+        copy(f->description, f->pixelformat == V4L2_PIX_FMT_MJPEG ? "Motion-JPEG" : "YUYV 4:2:2");
         return 0;
       }
       case VIDIOC_ENUM_FRAMESIZES: {
@@ -212,7 +213,8 @@ class FakeUvcKernel final : public platform::Sys {
       case VIDIOC_S_FMT: {
         auto* f = static_cast<v4l2_format*>(arg);
         if (d->streaming || d->nbuf != 0) return fail(EBUSY);
-        if (std::find(s.formats.begin(), s.formats.end(), f->fmt.pix.pixelformat) == s.formats.end()) {
+        if (std::find(s.formats.begin(), s.formats.end(), f->fmt.pix.pixelformat) ==
+            s.formats.end()) {
           f->fmt.pix.pixelformat = s.formats.at(0);  // as drivers do: the nearest they have
         }
         f->fmt.pix.field = V4L2_FIELD_NONE;
@@ -222,10 +224,12 @@ class FakeUvcKernel final : public platform::Sys {
       }
       case VIDIOC_REQBUFS: {
         auto* r = static_cast<v4l2_requestbuffers*>(arg);
-        if (r->memory != V4L2_MEMORY_MMAP || r->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
+        if (r->memory != V4L2_MEMORY_MMAP || r->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
+          return fail(EINVAL);
         if (s.reqbufs_errno != 0) return fail(s.reqbufs_errno);
         if (d->streaming) return fail(EBUSY);
-        if (r->count == 0 && std::count(d->mapped, d->mapped + kMaxBuffers, true) > 0) orphaned = true;
+        if (r->count == 0 && std::count(d->mapped, d->mapped + kMaxBuffers, true) > 0)
+          orphaned = true;
         d->nbuf = std::min<uint32_t>(r->count, kMaxBuffers);
         r->count = d->nbuf;
         d->queue.clear();

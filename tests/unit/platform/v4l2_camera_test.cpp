@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "../image/image_fixtures.h"
 #include "core/io.h"
 #include "fake_uvc.h"
 #include "heap_meter.h"
 #include "platform/linux/v4l2_camera.h"
-#include "../image/image_fixtures.h"
 
 using namespace spark;
 using namespace spark::platform;
@@ -256,8 +256,9 @@ TEST_CASE("v4l2_yuyv_only_camera_is_refused_naming_it_and_its_formats") {
   auto r = camera.capture(sink, hal::Deadline::after(clock, 5000));
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == Code::kFailedPrecondition);
-  CHECK(std::string(r.status().message()) ==
-        "Cheap YUYV Cam (/dev/video0) gives no MJPEG, only YUYV: sparkcam needs a camera with MJPEG");
+  CHECK(
+      std::string(r.status().message()) ==
+      "Cheap YUYV Cam (/dev/video0) gives no MJPEG, only YUYV: sparkcam needs a camera with MJPEG");
   CHECK(std::find(k.log.begin(), k.log.end(), VIDIOC_REQBUFS) == k.log.end());
   CHECK(k.released_all());
 }
@@ -375,8 +376,8 @@ TEST_CASE("v4l2_truncated_jpeg_is_data_loss") {
   auto r = camera.capture(sink, hal::Deadline::after(clock, 5000));
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == Code::kDataLoss);
-  CHECK(std::string(r.status().message()).find("sent a truncated JPEG (" +
-                                               std::to_string(whole.size() - 700) + " bytes") !=
+  CHECK(std::string(r.status().message())
+            .find("sent a truncated JPEG (" + std::to_string(whole.size() - 700) + " bytes") !=
         std::string::npos);
   CHECK(sink.count() == 0);
   CHECK(k.released_all());
