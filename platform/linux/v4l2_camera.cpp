@@ -56,6 +56,11 @@ Status call_error(int err, const std::string& cam, const char* call) {
       return Status::error(Code::kUnavailable,
                            "camera %s is busy: another program is streaming from it (%s)",
                            cam.c_str(), call);
+    case ENOSPC:  // uvcvideo: the isochronous bandwidth this size needs is not free
+      return Status::error(Code::kUnavailable,
+                           "camera %s: not enough USB bandwidth (%s): use another USB port or "
+                           "a smaller size",
+                           cam.c_str(), call);
     case EACCES:
     case EPERM:
       return Status::error(Code::kPermissionDenied, "camera %s: %s: permission denied", cam.c_str(),

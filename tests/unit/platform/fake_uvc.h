@@ -43,6 +43,8 @@ struct FakeCamera {
   size_t buffer_size = 512 * 1024;
   int open_errno = 0;           // e.g. EBUSY, EACCES
   int reqbufs_errno = 0;        // EBUSY: another program streams from the camera
+  int streamon_errno = 0;       // ENOSPC: not enough USB bandwidth
+  int mmap_fail_index = -1;     // this buffer's mmap fails with ENOMEM
   int unplug_after = -1;        // frames delivered before the camera disappears
   bool stall = false;           // streams but never delivers a frame
   uint32_t damaged_frames = 0;  // the first n frames carry V4L2_BUF_FLAG_ERROR
@@ -139,6 +141,7 @@ class FakeUvcKernel final : public platform::Sys {
     if (d->gone) return fail_map(ENODEV);
     size_t i = static_cast<size_t>(offset) / kOffsetStep;
     if (i >= d->nbuf || length > d->spec.buffer_size) return fail_map(EINVAL);
+    if (static_cast<int>(i) == d->spec.mmap_fail_index) return fail_map(ENOMEM);
     d->mapped[i] = true;
     return d->pool[i].data();
   }
@@ -252,6 +255,7 @@ class FakeUvcKernel final : public platform::Sys {
       }
       case VIDIOC_STREAMON:
         if (d->nbuf == 0) return fail(EINVAL);
+        if (s.streamon_errno != 0) return fail(s.streamon_errno);
         d->streaming = true;
         return 0;
       case VIDIOC_STREAMOFF:

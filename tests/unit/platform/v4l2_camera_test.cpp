@@ -305,6 +305,37 @@ TEST_CASE("v4l2_busy_camera_is_unavailable_at_open_or_at_reqbufs") {
   CHECK(k.released_all());
 }
 
+TEST_CASE("v4l2_failed_mmap_or_streamon_releases_what_was_set_up") {
+  hal::ManualClock clock;
+  FakeUvcKernel k(clock);
+  FakeCamera mmap_fails;
+  mmap_fails.frames = jpeg_frames(1);
+  mmap_fails.mmap_fail_index = 2;  // buffers 0 and 1 are mapped by then
+  k.add(mmap_fails);
+  FakeCamera no_bandwidth;
+  no_bandwidth.path = "/dev/video2";
+  no_bandwidth.frames = jpeg_frames(1);
+  no_bandwidth.streamon_errno = ENOSPC;
+  k.add(no_bandwidth);
+  CountingSink sink;
+
+  V4l2Camera a(k, clock, config("/dev/video0"));
+  auto r = a.capture(sink, hal::Deadline::after(clock, 5000));
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == Code::kIo);
+  CHECK(std::string(r.status().message()).find("mmap failed") != std::string::npos);
+  CHECK(k.released_all());
+
+  V4l2Camera b(k, clock, config("/dev/video2"));
+  r = b.capture(sink, hal::Deadline::after(clock, 5000));
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == Code::kUnavailable);
+  CHECK(std::string(r.status().message()) ==
+        "camera Fake UVC Camera (/dev/video2): not enough USB bandwidth (VIDIOC_STREAMON): use "
+        "another USB port or a smaller size");
+  CHECK(k.released_all());
+}
+
 TEST_CASE("v4l2_permission_denied_says_which_group") {
   hal::ManualClock clock;
   FakeUvcKernel k(clock);
