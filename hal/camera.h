@@ -66,7 +66,8 @@ class Camera {
  public:
   virtual ~Camera() = default;
   // A name a person recognises, e.g. "HD Pro Webcam C920 (/dev/video0)",
-  // "rpicam-still", "folder /srv/photos". Valid as long as the camera.
+  // "rpicam-still", "folder /srv/photos". Valid until the next capture()
+  // (a V4L2 camera configured by name learns its path when it opens it).
   virtual std::string_view name() const = 0;
   virtual CameraKind kind() const = 0;
   // The frame size the next capture is expected to have (0 x 0: unknown).
