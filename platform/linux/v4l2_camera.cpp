@@ -19,6 +19,7 @@ constexpr uint32_t kMaxFormats = 32;
 constexpr uint32_t kMaxSizes = 64;
 constexpr uint32_t kMaxBadFrames = 16;  // error-flagged frames skipped before giving up
 constexpr int kPollSliceMs = 1000;      // poll in slices so the deadline is re-read
+constexpr size_t kMaxPathInName = 24;   // "/dev/video12", "/dev/v4l/by-path/..." is longer
 
 std::string card_text(const uint8_t* s, size_t n) {
   return std::string(reinterpret_cast<const char*>(s),
@@ -263,7 +264,10 @@ Status open_and_format(Sys& sys, const V4l2Config& config, Session& s, std::stri
     }
     return call_error(err, path, "VIDIOC_QUERYCAP");
   }
-  name = card_text(cap.card, sizeof cap.card) + " (" + path + ")";
+  // A /dev/v4l/by-id path is ~70 characters: it would crowd the reason out of
+  // every message (a Status holds 159), and the card name already says which.
+  name = card_text(cap.card, sizeof cap.card);
+  if (path.size() <= kMaxPathInName) name += " (" + path + ")";
   if (!can_capture(cap)) {
     return Status::error(Code::kFailedPrecondition,
                          "%s is not a video capture device (UVC cameras also make a metadata "

@@ -54,6 +54,8 @@ class V4l2Camera final : public hal::Camera {
   // nothing: the device is opened by each capture().
   V4l2Camera(Sys& sys, hal::Clock& clock, V4l2Config config);
 
+  // "CARD (/dev/videoN)", or the card alone when the path is long (a
+  // /dev/v4l/by-id link); the configured device until the first open.
   std::string_view name() const override { return name_; }
   hal::CameraKind kind() const override { return hal::CameraKind::kV4l2; }
   // The size the last capture negotiated (0 x 0 before the first one).

@@ -173,3 +173,16 @@ TEST_CASE("directory_camera_cap_and_heap") {
   CHECK(big.size() > 100000);
   CHECK(peak < 64 * 1024 + 8192);  // the 64 KB copy buffer and the listing
 }
+
+TEST_CASE("directory_camera_past_the_deadline_writes_nothing") {
+  hal::ManualClock clock(5000);
+  TempDir dir;
+  dir.put("a.jpg", jpeg(1));
+  DirectoryCamera cam(clock, {dir.path, DirectoryConfig::Pick::kNewest});
+  CountingSink sink;
+  auto r = cam.capture(sink, hal::Deadline(4000));
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == Code::kDeadlineExceeded);
+  CHECK(sink.count() == 0);
+  CHECK(cam.last_file().empty());
+}

@@ -208,6 +208,26 @@ TEST_CASE("v4l2_finds_a_camera_by_card_name_and_skips_metadata_nodes") {
   CHECK(k.released_all());
 }
 
+TEST_CASE("v4l2_long_by_id_path_is_left_out_of_the_name_so_messages_keep_their_reason") {
+  hal::ManualClock clock;
+  FakeUvcKernel k(clock);
+  FakeCamera cam;
+  cam.path = "/dev/v4l/by-id/usb-046d_HD_Pro_Webcam_C920_ABCDEF12-video-index0";
+  cam.card = "HD Pro Webcam C920";
+  cam.frames = jpeg_frames(6);
+  cam.unplug_after = 1;
+  k.add(cam);
+  V4l2Camera camera(k, clock, config(cam.path, 3));
+  CountingSink sink;
+  auto r = camera.capture(sink, hal::Deadline::after(clock, 5000));
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(camera.name() == "HD Pro Webcam C920");
+  CHECK(std::string(r.status().message()) ==
+        "camera HD Pro Webcam C920 was unplugged (VIDIOC_DQBUF: no such device)");
+  CHECK(k.open_fds() == 0);
+  CHECK(k.mappings() == 0);
+}
+
 TEST_CASE("v4l2_a_name_matching_two_cameras_is_refused") {
   hal::ManualClock clock;
   FakeUvcKernel k(clock);
