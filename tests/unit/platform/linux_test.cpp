@@ -59,9 +59,7 @@ TEST_CASE("getrandom_entropy_fills_with_varied_bytes") {
 
 TEST_CASE("atomic_file_sink_commit_replaces_the_file_whole") {
   std::string path = tmp_path("atomic");
-  {
-    std::ofstream(path) << "old";
-  }
+  { std::ofstream(path) << "old"; }
   {
     auto sink = AtomicFileSink::create(path, 0600);
     REQUIRE(sink.is_ok());
@@ -92,9 +90,7 @@ TEST_CASE("atomic_file_sink_without_commit_leaves_no_file") {
 
 TEST_CASE("file_source_reads_a_file_and_names_a_missing_one") {
   std::string path = tmp_path("source");
-  {
-    std::ofstream(path) << "0123456789";
-  }
+  { std::ofstream(path) << "0123456789"; }
   auto src = FileSource::open(path);
   REQUIRE(src.is_ok());
   CHECK(src->size().value() == 10);
