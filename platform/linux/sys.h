@@ -2,7 +2,8 @@
 //
 // Every Linux device driver in platform/linux (V4L2 camera, GPIO character
 // device, evdev, framebuffer, LEDs) reaches the kernel only through a Sys&,
-// so tests can play the kernel's side (tests/unit/platform/fake_kernel.h)
+// so tests can play the kernel's side (tests/unit/platform/fake_uvc.h,
+// fake_io_kernel.h)
 // while the real driver code runs: a UVC camera's format list and buffer
 // cycle, a GPIO line's bouncing edges, a framebuffer with a wide stride.
 // The calls mirror the POSIX ones exactly: same arguments, same return
