@@ -3,10 +3,11 @@
 // Every line passes through a redactor before it reaches the sink: each
 // registered secret (the API key, once loaded) is replaced by "[redacted]"
 // wherever it appears, and so is anything after "Bearer ". Lines are
-// formatted into a fixed buffer (kMaxLine, longer lines are cut with "...").
+// formatted into a fixed buffer (kMaxLine, longer lines are cut with "..."
+// on a UTF-8 character boundary, after redaction).
 //
-// Memory: static only: one kMaxLine buffer and kMaxSecrets x kMaxSecretLen
-// bytes of secrets. Thread-safe (one mutex).
+// Memory: static only: two kMaxLine + kMaxSecretLen buffers and
+// kMaxSecrets x kMaxSecretLen bytes of secrets. Thread-safe (one mutex).
 #pragma once
 
 #include <cstddef>
@@ -38,8 +39,18 @@ Status add_secret(std::string_view secret);
 void clear_secrets();
 
 // Replaces every registered secret and any Bearer token in line (in place,
-// NUL-terminated, capacity bytes). Exposed for the CLI's own printing.
+// NUL-terminated, capacity bytes), and a secret's first bytes (4 or more)
+// at the end of the line or before a final "...", where a text cut short
+// elsewhere leaves them. Growth past capacity is cut on a character
+// boundary; any capacity (0 included) is safe.
 void redact(char* line, size_t capacity);
+
+// Copies src into dst (capacity cap) redacted as above, then cut on a
+// character boundary with "..." when it does not fit: a secret that
+// straddles the cut is masked whole, never left in part. For every text that
+// is printed or kept (vendor messages, the CLI's output). cap is at most
+// kMaxLine. Returns the length written.
+size_t redacted_copy(std::string_view src, char* dst, size_t cap);
 
 void write(Level level, const char* module, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
