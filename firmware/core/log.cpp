@@ -187,6 +187,14 @@ size_t redacted_copy(std::string_view src, char* dst, size_t cap) {
   return len;
 }
 
+std::string redacted(std::string_view src) {
+  char out[kMaxLine];
+  size_t n = redacted_copy(src, out, sizeof out);
+  std::string shown(out, n);
+  text::wipe(out, sizeof out);
+  return shown;
+}
+
 void write(Level lvl, const char* module, const char* fmt, ...) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -51,6 +52,8 @@ void redact(char* line, size_t capacity);
 // is printed or kept (vendor messages, the CLI's output). cap is at most
 // kMaxLine. Returns the length written.
 size_t redacted_copy(std::string_view src, char* dst, size_t cap);
+// The same as a string (at most kMaxLine - 1 bytes), for printing.
+std::string redacted(std::string_view src);
 
 void write(Level level, const char* module, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
