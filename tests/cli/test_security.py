@@ -217,6 +217,39 @@ class TestServerTexts(CliTest):
                     if extra:
                         json.loads(r.stdout)
 
+    def test_the_live_progress_line_is_redacted_and_whole(self):
+        """On a terminal the state texts are drawn on one line, cut to 160
+        bytes: never with the key, never with half a character."""
+        for task, message in (("pk", "y" * 100 + " " + KEY + " tail"),
+                              ("pc", "x" + CHINESE * 40)):
+            with self.subTest(task=task):
+                self.failed_task(task, message)
+                self.journal_submitted(task)
+                master, slave = os.openpty()
+                e = dict(os.environ, SPARK_API_KEY=KEY)
+                p = subprocess.Popen([EDIT, "resume", "j" + task, "--api-base", self.api.base,
+                                      "--ca-file", self.api.ca, "--state-dir", self.state],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=slave, env=e)
+                os.close(slave)
+                drawn = b""
+                while True:
+                    try:
+                        chunk = os.read(master, 4096)
+                    except OSError:  # EIO: the terminal's last writer is gone
+                        break
+                    if not chunk:
+                        break
+                    drawn += chunk
+                os.close(master)
+                p.communicate(timeout=60)
+                self.assertEqual(p.returncode, 5, drawn)
+                self.assertIn(b"\r\x1b[K", drawn)  # the live line was drawn
+                text = drawn.decode("utf-8")  # strict: a split character raises
+                self.assertNotIn(KEY[:6], text)
+                if task == "pc":
+                    self.assertIn(CHINESE, text)
+
     def test_an_implausibly_short_key_is_refused_at_load(self):
         r = self.run_api("status", "k1", key="k")
         self.assertEqual(r.returncode, 2, r.stderr)
