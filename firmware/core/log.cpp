@@ -188,10 +188,13 @@ size_t redacted_copy(std::string_view src, char* dst, size_t cap) {
 }
 
 std::string redacted(std::string_view src) {
-  char out[kMaxLine];
-  size_t n = redacted_copy(src, out, sizeof out);
-  std::string shown(out, n);
-  text::wipe(out, sizeof out);
+  // Room for the worst growth: "Bearer x" (8 bytes) becomes 17, and a
+  // secret (1 byte or more) becomes 10; nothing is ever cut here.
+  std::string buf(src.size() * (kMaskLen + 1) + 1, '\0');
+  std::memcpy(&buf[0], src.data(), src.size());
+  redact(&buf[0], buf.size());
+  std::string shown(buf.c_str());
+  text::wipe(buf);
   return shown;
 }
 

@@ -52,7 +52,7 @@ void redact(char* line, size_t capacity);
 // is printed or kept (vendor messages, the CLI's output). cap is at most
 // kMaxLine. Returns the length written.
 size_t redacted_copy(std::string_view src, char* dst, size_t cap);
-// The same as a string (at most kMaxLine - 1 bytes), for printing.
+// src redacted as above, whole (never cut), for printing. Stops at a NUL.
 std::string redacted(std::string_view src);
 
 void write(Level level, const char* module, const char* fmt, ...)

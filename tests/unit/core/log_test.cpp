@@ -163,3 +163,12 @@ TEST_CASE_FIXTURE(LogFixture, "log_lines_are_cut_on_character_boundaries") {
     CHECK((body.size() - 5 - lead) % 3 == 0);
   }
 }
+
+TEST_CASE_FIXTURE(LogFixture, "redacted_keeps_long_text_whole") {
+  const std::string key = "sk-live-0123456789abcdef";
+  REQUIRE(log::add_secret(key).is_ok());
+  std::string url = "https://cdn.example/" + std::string(3000, 'a') + "?k=" + key + "&x=图";
+  std::string shown = log::redacted(url);
+  CHECK(shown == "https://cdn.example/" + std::string(3000, 'a') + "?k=[redacted]&x=图");
+  CHECK(log::redacted("Bearer x Bearer y") == "Bearer [redacted] Bearer [redacted]");
+}
