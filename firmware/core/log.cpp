@@ -183,6 +183,7 @@ size_t redacted_copy(std::string_view src, char* dst, size_t cap) {
   wide[n] = '\0';
   redact_locked(s, wide, wide_cap);
   size_t len = text::fit(std::string_view(wide, std::strlen(wide)), dst, cap, n < src.size());
+  text::scrub_utf8(dst);
   text::wipe(wide, wide_cap);
   return len;
 }
@@ -193,6 +194,7 @@ std::string redacted(std::string_view src) {
   std::string buf(src.size() * (kMaskLen + 1) + 1, '\0');
   std::memcpy(&buf[0], src.data(), src.size());
   redact(&buf[0], buf.size());
+  text::scrub_utf8(&buf[0]);
   std::string shown(buf.c_str());
   text::wipe(buf);
   return shown;
@@ -209,6 +211,7 @@ void write(Level lvl, const char* module, const char* fmt, ...) {
   va_end(ap);
   redact_locked(s, s.line, sizeof s.line);
   text::cut(s.line, kMaxLine - 1);
+  text::scrub_utf8(s.line);
   s.sink(lvl, s.line, s.context);
 }
 

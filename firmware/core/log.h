@@ -50,7 +50,9 @@ void redact(char* line, size_t capacity);
 // character boundary with "..." when it does not fit: a secret that
 // straddles the cut is masked whole, never left in part. For every text that
 // is printed or kept (vendor messages, the CLI's output). cap is at most
-// kMaxLine. Returns the length written.
+// kMaxLine. Bytes that are not UTF-8 become '?' (here, in redacted() and
+// in log lines), so printed text and JSON strings are always UTF-8.
+// Returns the length written.
 size_t redacted_copy(std::string_view src, char* dst, size_t cap);
 // src redacted as above, whole (never cut), for printing. Stops at a NUL.
 std::string redacted(std::string_view src);

@@ -1,5 +1,6 @@
 #include "core/text.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -30,6 +31,43 @@ size_t complete_prefix(const char* text, size_t len) {
   return len;
 }
 }  // namespace
+
+size_t utf8_sequence(const char* text, size_t len) {
+  if (len == 0) return 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(text);
+  const unsigned c = p[0];
+  if (c < 0x80) return 1;
+  size_t n;
+  uint32_t min, cp;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2, min = 0x80, cp = c & 0x1Fu;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3, min = 0x800, cp = c & 0x0Fu;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4, min = 0x10000, cp = c & 0x07u;
+  } else {
+    return 0;
+  }
+  if (len < n) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((p[k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[k] & 0x3Fu);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+void scrub_utf8(char* s) {
+  size_t len = std::strlen(s);
+  for (size_t i = 0; i < len;) {
+    size_t n = utf8_sequence(s + i, len - i);
+    if (n == 0) {
+      s[i++] = '?';
+    } else {
+      i += n;
+    }
+  }
+}
 
 size_t fit(std::string_view src, char* dst, size_t cap, bool more) {
   if (cap == 0) return 0;

@@ -20,6 +20,16 @@ namespace spark::text {
 // invalid input cannot shrink the result further.
 size_t utf8_floor(const char* text, size_t len, size_t max);
 
+// The length (1-4) of the well-formed UTF-8 sequence at the start of
+// text[0, len) (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF), or 0 when it is not one. codec::utf8_scan is built on it.
+size_t utf8_sequence(const char* text, size_t len);
+
+// In place: every byte of the NUL-terminated s that does not belong to a
+// well-formed sequence becomes '?', so what is printed or put in JSON is
+// always UTF-8 (a %.*s precision can cut a character in the middle).
+void scrub_utf8(char* s);
+
 // Copies src into dst (capacity cap, NUL-terminated); when src does not fit
 // (or more says src was already cut from a longer text) it is cut on a
 // character boundary and ends with "..." (cap > 4). dst may be src.data().

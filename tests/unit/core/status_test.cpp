@@ -120,3 +120,13 @@ TEST_CASE("status_long_utf8_message_is_cut_on_a_character_boundary") {
     CHECK((c.size() - 3 - lead) % 3 == 0);
   }
 }
+
+// A precision like %.*s can cut a character anywhere in a message; what is
+// kept is still UTF-8 (the stray bytes become '?').
+TEST_CASE("status_message_is_always_utf8") {
+  const std::string reason = "图片格式无效";
+  std::string m = Status::error(Code::kUnavailable, "proxy refused: %.*s (HTTP 502)", 4,
+                                reason.c_str())
+                      .message();
+  CHECK(m == "proxy refused: 图? (HTTP 502)");
+}

@@ -51,3 +51,15 @@ TEST_CASE("wipe_zeroes_buffers_and_strings") {
   CHECK(s.data() == data);  // same buffer, now zeroes
   for (size_t i = 0; i < 34; ++i) CHECK(data[i] == 0);
 }
+
+TEST_CASE("utf8_sequence_and_scrub_keep_only_well_formed_characters") {
+  CHECK(text::utf8_sequence("a", 1) == 1);
+  CHECK(text::utf8_sequence("\xE5\x9B\xBE", 3) == 3);
+  CHECK(text::utf8_sequence("\xE5\x9B", 2) == 0);          // cut short
+  CHECK(text::utf8_sequence("\xC0\xAF", 2) == 0);          // overlong '/'
+  CHECK(text::utf8_sequence("\xED\xA0\x80", 3) == 0);      // surrogate
+  CHECK(text::utf8_sequence("\xF4\x90\x80\x80", 4) == 0);  // above U+10FFFF
+  char s[] = "ok \xE5\x9B\xBE half \xE5\x9B end \xFF";
+  text::scrub_utf8(s);
+  CHECK(std::string(s) == "ok 图 half ?? end ?");
+}
