@@ -113,6 +113,15 @@ class TestStateTrust(CliTest):
         self.assertEqual(self.sim.count("create"), 1)
 
 
+    def test_a_planted_task_id_is_never_put_in_a_url(self):
+        job = self.planted(task_id="../../../admin?x=")
+        for args in (("status", job), ("resume", job)):
+            r = self.run_edit(*args)
+            self.assertEqual(r.returncode, 3, r.stderr)
+            self.assertIn("task id", r.stderr)
+        self.assertEqual(self.sim.count("poll"), 0)
+
+
 class CannedApi:
     """nginx (netfix.py) serving files as the API: GET .../task/ID answers
     whatever JSON the test wrote for ID."""

@@ -285,7 +285,14 @@ int status_main(int argc, char** argv) {
   if (!stack.is_ok()) return open_failure(stack.status());
   app::EditStack& s = **stack;
   std::string task = id;
-  if (auto e = s.journal->find(id); e.is_ok() && !e->task_id.empty()) task = e->task_id;
+  if (auto e = s.journal->find(id); e.is_ok() && !e->task_id.empty()) {
+    Status trusted = app::check_journal_entry(*e, s.state_dir);
+    if (!trusted.is_ok()) {
+      std::fprintf(stderr, "spark-edit: %s\n", trusted.message());
+      return kExitInput;
+    }
+    task = e->task_id;
+  }
   api::Reply r = s.api->poll(task);
   if (!r.ok) {
     std::fprintf(stderr, "spark-edit: %s\n", log::redacted(r.verdict.status.message()).c_str());
