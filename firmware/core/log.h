@@ -24,7 +24,9 @@ constexpr size_t kMaxLine = 512;
 constexpr size_t kMaxSecrets = 4;
 constexpr size_t kMaxSecretLen = 256;
 
-// A sink gets one finished, redacted line (no trailing newline).
+// A sink gets one finished, redacted line (no trailing newline). It runs
+// under the log's lock: it must not log, nor make a Status (Status::error
+// redacts through the same lock).
 using Sink = void (*)(Level level, const char* line, void* context);
 
 // Default sink: "W image: ..." lines on stderr.
