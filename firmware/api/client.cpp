@@ -8,6 +8,7 @@
 #include "codec/json_writer.h"
 #include "codec/utf8.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "http/json_upload_body.h"
 #include "http/url.h"
 
@@ -196,6 +197,11 @@ Status validate_params(const EditParams& p) {
 Client::Client(http::Client& api, http::Client& cdn, hal::Clock& clock, Config config)
     : api_(api), cdn_(cdn), clock_(clock), config_(std::move(config)) {}
 
+Client::~Client() {
+  text::wipe(auth_);
+  text::wipe(config_.key);
+}
+
 Status Client::init() {
   base_ = config_.api_base;
   while (!base_.empty() && base_.back() == '/') base_.pop_back();
@@ -209,6 +215,7 @@ Status Client::init() {
     return Status::error(Code::kUnauthenticated, "no API key configured");
   }
   auth_ = "Bearer " + config_.key;
+  text::wipe(config_.key);  // auth_ is the one copy kept
   return Status::ok();
 }
 

@@ -39,7 +39,8 @@ enum class BodyShape : uint8_t { kWrapped, kFlat };
 
 struct Config {
   std::string api_base = kDefaultApiBase;  // https://host[:port][/prefix]
-  std::string key;                         // Bearer token
+  std::string key;                         // Bearer token; init() keeps it only
+                                           // as the header and wipes this copy
   BodyShape body_shape = BodyShape::kWrapped;
   uint64_t max_reply_bytes = 64 * 1024;
   uint64_t create_timeout_ms = 180000;     // the whole upload and reply
@@ -77,6 +78,7 @@ class Client {
   // api carries the create and poll calls (one kept-alive connection), cdn
   // the downloads. Errors of init(): kInvalidArgument for a bad api_base.
   Client(http::Client& api, http::Client& cdn, hal::Clock& clock, Config config);
+  ~Client();  // wipes the key
   Status init();
 
   // image must know its size; it is read from where it stands.

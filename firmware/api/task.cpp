@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/log.h"
+
 namespace spark::api {
 namespace {
 
@@ -31,12 +33,11 @@ bool copy_field(char (&dst)[N], const std::string& s) {
   return true;
 }
 
-// Copies as much as fits, for human-readable text.
+// Copies as much as fits, for human-readable text: redacted first (the
+// service may echo the key), then cut on a UTF-8 boundary.
 template <size_t N>
 void copy_text(char (&dst)[N], const std::string& s) {
-  size_t n = s.size() < N - 1 ? s.size() : N - 1;
-  std::memcpy(dst, s.data(), n);
-  dst[n] = '\0';
+  log::redacted_copy(s, dst, N);
 }
 
 // A JSON number or a string of digits, as an integer.

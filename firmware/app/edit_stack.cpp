@@ -1,5 +1,7 @@
 #include "app/edit_stack.h"
 
+#include "app/state_dir.h"
+
 namespace spark::app {
 
 Result<std::unique_ptr<EditStack>> EditStack::open(const StackConfig& config) {
@@ -10,6 +12,7 @@ Result<std::unique_ptr<EditStack>> EditStack::open(const StackConfig& config) {
   s->api = std::make_unique<api::Client>(*s->api_http, *s->cdn_http, s->clock, config.api);
   SPARK_TRY(s->api->init());
   s->state_dir = config.state_dir;
+  SPARK_TRY(open_state_dir(config.state_dir));
   SPARK_TRY_ASSIGN(platform::DirStorage storage,
                    platform::DirStorage::open(config.state_dir + "/journal"));
   s->storage.emplace(std::move(storage));

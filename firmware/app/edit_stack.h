@@ -27,13 +27,14 @@ struct StackConfig {
   api::Config api;               // api_base, key, body shape, timeouts
   tls::Config tls;               // ca_file, pins
   http::ClientConfig http;       // proxy, I/O timeouts
-  std::string state_dir;         // the journal goes in <state_dir>/journal
+  std::string state_dir;         // absolute (app::resolve_state_dir); the journal goes
+                                 // in <state_dir>/journal, checked as state_dir.h says
 };
 
 class EditStack {
  public:
-  // Errors: those of tls::Context::init, api::Client::init and
-  // DirStorage::open, with their messages.
+  // Errors: those of tls::Context::init, api::Client::init,
+  // app::open_state_dir and DirStorage::open, with their messages.
   static Result<std::unique_ptr<EditStack>> open(const StackConfig& config);
 
   platform::MonotonicClock clock;

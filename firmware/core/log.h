@@ -3,13 +3,15 @@
 // Every line passes through a redactor before it reaches the sink: each
 // registered secret (the API key, once loaded) is replaced by "[redacted]"
 // wherever it appears, and so is anything after "Bearer ". Lines are
-// formatted into a fixed buffer (kMaxLine, longer lines are cut with "...").
+// formatted into a fixed buffer (kMaxLine, longer lines are cut with "..."
+// on a UTF-8 character boundary, after redaction).
 //
-// Memory: static only: one kMaxLine buffer and kMaxSecrets x kMaxSecretLen
-// bytes of secrets. Thread-safe (one mutex).
+// Memory: static only: two kMaxLine + kMaxSecretLen buffers and
+// kMaxSecrets x kMaxSecretLen bytes of secrets. Thread-safe (one mutex).
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -22,7 +24,9 @@ constexpr size_t kMaxLine = 512;
 constexpr size_t kMaxSecrets = 4;
 constexpr size_t kMaxSecretLen = 256;
 
-// A sink gets one finished, redacted line (no trailing newline).
+// A sink gets one finished, redacted line (no trailing newline). It runs
+// under the log's lock: it must not log, nor make a Status (Status::error
+// redacts through the same lock).
 using Sink = void (*)(Level level, const char* line, void* context);
 
 // Default sink: "W image: ..." lines on stderr.
@@ -38,8 +42,22 @@ Status add_secret(std::string_view secret);
 void clear_secrets();
 
 // Replaces every registered secret and any Bearer token in line (in place,
-// NUL-terminated, capacity bytes). Exposed for the CLI's own printing.
+// NUL-terminated, capacity bytes), and a secret's first bytes (4 or more)
+// at the end of the line or before a final "...", where a text cut short
+// elsewhere leaves them. Growth past capacity is cut on a character
+// boundary; any capacity (0 included) is safe.
 void redact(char* line, size_t capacity);
+
+// Copies src into dst (capacity cap) redacted as above, then cut on a
+// character boundary with "..." when it does not fit: a secret that
+// straddles the cut is masked whole, never left in part. For every text that
+// is printed or kept (vendor messages, the CLI's output). cap is at most
+// kMaxLine. Bytes that are not UTF-8 become '?' (here, in redacted() and
+// in log lines), so printed text and JSON strings are always UTF-8.
+// Returns the length written.
+size_t redacted_copy(std::string_view src, char* dst, size_t cap);
+// src redacted as above, whole (never cut), for printing. Stops at a NUL.
+std::string redacted(std::string_view src);
 
 void write(Level level, const char* module, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));

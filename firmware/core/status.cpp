@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/log.h"
+#include "core/text.h"
+
 namespace spark {
 
 const char* code_name(Code code) {
@@ -29,12 +32,21 @@ const char* code_name(Code code) {
 }
 
 namespace {
-// vsnprintf into buf, marking truncation with a trailing "...".
+// A message is formatted wide enough that a secret starting within the
+// kept part is whole, redacted, and only then cut (on a UTF-8 boundary).
+constexpr size_t kWide = Status::kMaxMessage + 1 + log::kMaxSecretLen;
+
 __attribute__((format(printf, 3, 0))) void format_into(char* buf, size_t size, const char* fmt,
                                                      va_list ap) {
-  int n = std::vsnprintf(buf, size, fmt, ap);
-  if (n >= static_cast<int>(size) && size > 4) std::memcpy(buf + size - 4, "...", 4);
-  if (n < 0) buf[0] = '\0';
+  char wide[kWide];
+  int n = std::vsnprintf(wide, sizeof wide, fmt, ap);
+  if (n < 0) wide[0] = '\0';
+  bool more = n >= static_cast<int>(sizeof wide);
+  size_t len = log::redacted_copy(std::string_view(wide, std::strlen(wide)), buf, size);
+  if (more && (len < 3 || std::strcmp(buf + len - 3, "...") != 0)) {
+    text::fit(std::string_view(buf, len), buf, size, true);
+  }
+  text::wipe(wide, sizeof wide);
 }
 }  // namespace
 
@@ -52,23 +64,24 @@ Status Status::with_context(const char* fmt, ...) const {
   if (is_ok()) return *this;
   Status s;
   s.code_ = code_;
+  char wide[kWide];
   va_list ap;
   va_start(ap, fmt);
-  format_into(s.message_, sizeof s.message_, fmt, ap);
+  int n = std::vsnprintf(wide, sizeof wide, fmt, ap);
   va_end(ap);
-  // Append ": <message>", cutting with "..." when it does not fit.
-  const size_t cap = sizeof s.message_ - 1;
-  size_t used = std::strlen(s.message_);
-  size_t own = std::strlen(message_);
-  bool cut = used + 2 + own > cap;
+  if (n < 0) wide[0] = '\0';
+  // "context: <message>", redacted as a whole, cut with "..." when it does
+  // not fit.
+  size_t used = std::strlen(wide);
   for (const char* part : {": ", static_cast<const char*>(message_)}) {
-    size_t n = std::strlen(part);
-    if (n > cap - used) n = cap - used;
-    std::memcpy(s.message_ + used, part, n);
-    used += n;
+    size_t len = std::strlen(part);
+    if (len > sizeof wide - 1 - used) len = sizeof wide - 1 - used;
+    std::memcpy(wide + used, part, len);
+    used += len;
   }
-  s.message_[used] = '\0';
-  if (cut) std::memcpy(s.message_ + cap - 3, "...", 4);
+  wide[used] = '\0';
+  log::redacted_copy(std::string_view(wide, used), s.message_, sizeof s.message_);
+  text::wipe(wide, sizeof wide);
   return s;
 }
 

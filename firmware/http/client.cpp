@@ -7,6 +7,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "http/url.h"
 
 namespace spark::http {
@@ -204,6 +205,14 @@ Status Client::send_request(const Request& request, std::string_view host, uint1
                             std::string_view target, bool strip_auth, hal::Deadline deadline) {
   phase_ = "sending the request";
   Appender out{io_, sizeof io_};
+  // The head carries the Authorization value: wipe its bytes from io_ on
+  // every way out, so no copy of the key outlives the request there (a
+  // reply shorter than the head would overwrite only its start).
+  struct WipeHead {
+    uint8_t* io;
+    const Appender& out;
+    ~WipeHead() { text::wipe(io, out.len); }
+  } wipe_head{io_, out};
   out.add(method_name(request.method));
   out.add(" ");
   out.add(target);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/log.h"
+#include "core/text.h"
 
 namespace spark::job {
 namespace {
@@ -43,7 +44,7 @@ Status EditJob::fire(Event event, const char* fmt, ...) {
   char why[200];
   va_list ap;
   va_start(ap, fmt);
-  std::vsnprintf(why, sizeof why, fmt, ap);
+  text::vformat(why, sizeof why, fmt, ap);  // cut between characters
   va_end(ap);
   State from = machine_.state();
   Status s = machine_.fire(event, why);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,9 +54,30 @@ Status FileSource::rewind() {
 }
 
 namespace {
-// Removes "<name>.tmp-<pid>" files next to path whose writer is no longer
-// running (a process killed mid-write leaves one; it never shows under the
-// final name, but it should not pile up either).
+// Temporary files are "<name>.tmp-<pid>.<16 random hex digits>": the pid
+// says whether the writer still runs, the random part makes the name
+// unguessable, and they are created with O_EXCL|O_NOFOLLOW, so a file or
+// symbolic link planted under that name is never opened, truncated or
+// followed: creation fails and is tried again under another name.
+
+// True for "<pid>" (the older form) or "<pid>.<16 hex digits>"; sets pid.
+bool parse_temp_suffix(const std::string& s, pid_t* pid) {
+  size_t dot = s.find('.');
+  std::string digits = s.substr(0, dot);
+  if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  if (dot != std::string::npos) {
+    std::string rnd = s.substr(dot + 1);
+    if (rnd.size() != 16 || rnd.find_first_not_of("0123456789abcdef") != std::string::npos) return false;
+  }
+  *pid = static_cast<pid_t>(std::stol(digits));
+  return true;
+}
+
+// Removes temporary files next to path whose writer is no longer running (a
+// process killed mid-write leaves one; it never shows under the final name,
+// but it should not pile up either).
 void remove_stale_temps(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
@@ -65,29 +87,49 @@ void remove_stale_temps(const std::string& path) {
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
     if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    std::string digits = name.substr(prefix.size());
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
-        digits.size() > 9) {
-      continue;
-    }
-    pid_t pid = static_cast<pid_t>(std::stol(digits));
+    pid_t pid = 0;
+    if (!parse_temp_suffix(name.substr(prefix.size()), &pid)) continue;
     if (pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH) {
       ::unlink((dir + "/" + name).c_str());
     }
   }
   closedir(d);
 }
+
+std::string random_hex16() {
+  uint8_t r[8] = {};
+  size_t got = 0;
+  while (got < sizeof r) {
+    ssize_t n = getrandom(r + got, sizeof r - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+    else if (errno != EINTR) break;  // O_EXCL still refuses a planted name
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : r) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
 }  // namespace
 
 Result<AtomicFileSink> AtomicFileSink::create(const std::string& path, unsigned mode) {
   remove_stale_temps(path);
-  std::string temp = path + ".tmp-" + std::to_string(getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return Status::error(errno == EACCES ? Code::kPermissionDenied : Code::kIo,
-                         "cannot create %s: %s", temp.c_str(), std::strerror(errno));
+  const std::string base = path + ".tmp-" + std::to_string(getpid()) + ".";
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::string temp = base + random_hex16();
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd >= 0) return AtomicFileSink(fd, path, std::move(temp));
+    if (errno != EEXIST) {
+      return Status::error(errno == EACCES ? Code::kPermissionDenied : Code::kIo,
+                           "cannot create %s: %s", temp.c_str(), std::strerror(errno));
+    }
   }
-  return AtomicFileSink(fd, path, std::move(temp));
+  return Status::error(Code::kAlreadyExists,
+                       "cannot create a temporary file next to %s: every name tried exists "
+                       "(is someone planting files there?)",
+                       path.c_str());
 }
 
 AtomicFileSink::AtomicFileSink(AtomicFileSink&& other) noexcept

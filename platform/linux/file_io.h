@@ -1,8 +1,11 @@
 // Files as ByteSource/ByteSink over POSIX descriptors, and atomic replace.
 //
-// AtomicFileSink writes to "<path>.tmp-<pid>", and commit() fsyncs it,
-// renames it over path and fsyncs the directory, so a power cut leaves either
-// the old file or the complete new one, never a partial file under path.
+// AtomicFileSink writes to "<path>.tmp-<pid>.<16 random hex digits>",
+// created with O_EXCL|O_NOFOLLOW (a file or symbolic link planted there is
+// never opened or followed), and commit() fsyncs it, renames it over path
+// and fsyncs the directory, so a power cut leaves either the old file or the
+// complete new one, never a partial file under path. rename() replaces a
+// symbolic link at path itself: nothing is ever written through one.
 // A sink destroyed without commit() removes its temporary file; create()
 // removes those of the same target left by a process that was killed.
 //

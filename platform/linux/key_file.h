@@ -1,7 +1,10 @@
-// Loading the API key: from a file that only its owner may read (mode 0600
-// or stricter), or from the SPARK_API_KEY environment variable. The key is
-// registered with spark::log at once so no log line can ever carry it.
-// Memory: the key (at most kMaxKey bytes).
+// Loading the API key: from a file of the user's own that only they may
+// read (owner = effective uid, mode 0600 or stricter), or from the
+// SPARK_API_KEY environment variable. The key is registered with spark::log
+// at once so no log line can ever carry it. It is copied once, into the
+// returned string; the read buffer is wiped (text::wipe). Whoever holds the
+// string wipes it when done (text::wipe(std::string&)).
+// Memory: the key (at most kMaxKey bytes) and a kMaxKey + 64 stack buffer.
 #pragma once
 
 #include <string>
@@ -11,10 +14,15 @@
 namespace spark::platform {
 
 constexpr size_t kMaxKey = 256;
+// Keys are long random tokens; anything shorter than this is a mistake (a
+// placeholder, a truncated paste), and masking such a short string in every
+// log line would garble ordinary text ("k" would mask every k).
+constexpr size_t kMinKey = 8;
 
 // Reads the first line of path (surrounding whitespace trimmed). Errors:
 // kNotFound, kPermissionDenied ("... is readable by group or others (mode
-// 0644): run chmod 600 ..."), kInvalidArgument (empty, too long, control
+// 0644): run chmod 600 ...", "... is owned by uid N, not by you"),
+// kInvalidArgument (empty, shorter than kMinKey, too long, control
 // characters).
 Result<std::string> load_key_file(const std::string& path);
 

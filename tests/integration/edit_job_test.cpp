@@ -171,6 +171,16 @@ TEST_CASE("edit_with_the_flat_body_shape") {
   CHECK(sim->count("create") == 1);
 }
 
+// issue 12, security 7: the key lives in one place once the stack is up:
+// the API client's Authorization value (wiped when the client goes).
+TEST_CASE("the_api_client_keeps_no_second_copy_of_the_key") {
+  auto sim = Sim::start();
+  Stack st(*sim);
+  CHECK(st.api->config().key.empty());
+  auto o = edit(st, small_photo());  // and the header still carries it
+  expect_done(o, st);
+}
+
 TEST_CASE("edit_completed_in_the_create_reply_needs_no_poll") {
   auto sim = Sim::start({"--fault", "instant"});
   Stack st(*sim);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "codec/base64.h"
@@ -225,6 +226,26 @@ TEST_CASE("http_never_forwards_authorization_to_another_host") {
   CHECK(f.body.find("x-kept") != std::string::npos);
   CHECK(f.body.find("authorization") == std::string::npos);
   CHECK(f.body.find("sk-test-secret") == std::string::npos);
+}
+
+// issue 12, security 7: the request head (with the Authorization value) was
+// left in the I/O buffer after it was sent; a reply shorter than the head
+// overwrote only its start, so the rest of the key stayed in memory.
+TEST_CASE("http_wipes_the_request_head_from_its_buffer_once_sent") {
+  auto nginx = NetServer::start("nginx");
+  NetStack net;
+  const std::string token = "sk-live-" + std::string(3000, 'Q') + "-END-OF-KEY";
+  const std::string auth = "Bearer " + token;
+  http::Header headers[] = {{"Authorization", auth}};
+  Fetch f = get(net, nginx->url("/static/small.bin"), 64 * 1024, 60000,
+                Span<const http::Header>(headers));
+  REQUIRE(f.response.is_ok());
+  CHECK(f.response->status == 200);
+  CHECK(f.body == small_bin());
+  // Every byte the client object holds (its head and I/O buffers included).
+  std::string_view held(reinterpret_cast<const char*>(net.client.get()), sizeof(http::Client));
+  CHECK(held.find("-END-OF-KEY") == std::string_view::npos);
+  CHECK(held.find(std::string(64, 'Q')) == std::string_view::npos);
 }
 
 TEST_CASE("http_reconnects_when_the_server_closed_the_kept_alive_connection") {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/state_dir.h"
 #include "codec/json_writer.h"
 #include "commands.h"
 #include "stdio_sink.h"
@@ -221,9 +222,17 @@ int resume_main(int argc, char** argv) {
   install_interrupt_handlers();
   int worst = kExitOk;
   for (auto& e : entries) {
+    // A record that breaks the state rules (app/state_dir.h) is never acted on.
+    Status trusted = app::check_journal_entry(e, s.state_dir);
+    if (!trusted.is_ok() && !forget) {
+      std::fprintf(stderr, "spark-edit: %s; 'spark-edit resume %s --forget' drops it\n",
+                   trusted.message(), e.job_id.c_str());
+      if (worst == kExitOk) worst = kExitInput;
+      continue;
+    }
     if (forget) {
       Status st = s.journal->forget(e);
-      unlink(e.image_path.c_str());
+      if (trusted.is_ok()) unlink(e.image_path.c_str());
       std::fprintf(stderr, "forgot edit %s%s%s\n", e.job_id.c_str(),
                    e.task_id.empty() ? "" : " (task ", e.task_id.empty() ? "" : (e.task_id + ")").c_str());
       if (!st.is_ok()) worst = open_failure(st);
@@ -276,10 +285,17 @@ int status_main(int argc, char** argv) {
   if (!stack.is_ok()) return open_failure(stack.status());
   app::EditStack& s = **stack;
   std::string task = id;
-  if (auto e = s.journal->find(id); e.is_ok() && !e->task_id.empty()) task = e->task_id;
+  if (auto e = s.journal->find(id); e.is_ok() && !e->task_id.empty()) {
+    Status trusted = app::check_journal_entry(*e, s.state_dir);
+    if (!trusted.is_ok()) {
+      std::fprintf(stderr, "spark-edit: %s\n", trusted.message());
+      return kExitInput;
+    }
+    task = e->task_id;
+  }
   api::Reply r = s.api->poll(task);
   if (!r.ok) {
-    std::fprintf(stderr, "spark-edit: %s\n", r.verdict.status.message());
+    std::fprintf(stderr, "spark-edit: %s\n", log::redacted(r.verdict.status.message()).c_str());
     return api::exit_code(r.verdict.error_class);
   }
   const api::TaskInfo& t = r.task;
@@ -289,7 +305,7 @@ int status_main(int argc, char** argv) {
     Status st = w.begin_object();
     auto field = [&](const char* k, const char* v) {
       if (st.is_ok()) st = w.key(k);
-      if (st.is_ok()) st = w.string(v);
+      if (st.is_ok()) st = w.string(log::redacted(v));
     };
     field("task_id", t.id);
     field("status", t.status_text);
@@ -312,10 +328,10 @@ int status_main(int argc, char** argv) {
     std::printf("task %s: %s", t.id, t.status_text);
     if (t.progress) std::printf(" (%.0f%%)", *t.progress * 100);
     std::printf("\n");
-    if (t.url[0]) std::printf("result: %s\n", t.url);
+    if (t.url[0]) std::printf("result: %s\n", log::redacted(t.url).c_str());
     if (t.cost[0]) std::printf("cost: $%s\n", t.cost);
     if (t.state == api::TaskState::kFailed) {
-      std::printf("error: %s", t.error.message);
+      std::printf("error: %s", log::redacted(t.error.message).c_str());
       if (t.error.code) std::printf(" (code %lld)", static_cast<long long>(*t.error.code));
       std::printf("\n");
     }

@@ -10,6 +10,7 @@
 #include "codec/json_writer.h"
 #include "commands.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "stdio_sink.h"
 
 namespace spark::cli {
@@ -26,6 +27,7 @@ bool use_color() {
 const char* paint(const char* code) { return use_color() ? code : ""; }
 
 double mb(uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
+constexpr size_t kMaxDrawn = 160;  // bytes of the live line
 }  // namespace
 
 void install_interrupt_handlers() {
@@ -60,11 +62,14 @@ void Progress::draw(const char* fmt, ...) {
   uint64_t now = clock_.now_ms();
   if (now - last_draw_ms_ < 100 && drawn_) return;  // at most 10 redraws a second
   last_draw_ms_ = now;
-  char line[160];
+  // Formatted wide, redacted, then cut to a terminal line between characters.
+  char wide[kMaxDrawn + log::kMaxSecretLen];
   va_list ap;
   va_start(ap, fmt);
-  std::vsnprintf(line, sizeof line, fmt, ap);
+  text::vformat(wide, sizeof wide, fmt, ap);
   va_end(ap);
+  char line[kMaxDrawn];
+  log::redacted_copy(wide, line, sizeof line);
   std::fprintf(stderr, "\r\033[K%s", line);
   std::fflush(stderr);
   drawn_ = true;
@@ -123,7 +128,7 @@ int report(const job::EditOutcome& o, const CommonOptions& opts) {
     Status s = w.begin_object();
     auto field = [&](const char* k, const std::string& v) {
       if (s.is_ok()) s = w.key(k);
-      if (s.is_ok()) s = v.empty() ? w.null() : w.string(v);
+      if (s.is_ok()) s = v.empty() ? w.null() : w.string(log::redacted(v));
     };
     auto number = [&](const char* k, int64_t v) {
       if (s.is_ok()) s = w.key(k);
@@ -176,8 +181,8 @@ int report(const job::EditOutcome& o, const CommonOptions& opts) {
     std::printf("%s\n", o.output_path.c_str());
     return code;
   }
-  std::fprintf(stderr, "%sspark-edit: %s%s\n", paint("\033[1;31m"), o.status.message(),
-               paint("\033[0m"));
+  std::fprintf(stderr, "%sspark-edit: %s%s\n", paint("\033[1;31m"),
+               log::redacted(o.status.message()).c_str(), paint("\033[0m"));
   if (resumable) {
     std::fprintf(stderr, "the task is saved: spark-edit resume %s\n", o.task_id.c_str());
   } else if (o.may_have_been_submitted) {

@@ -5,7 +5,9 @@
 #include <cstring>
 
 #include "commands.h"
+#include "app/state_dir.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "platform/linux/key_file.h"
 
 namespace spark::cli {
@@ -14,8 +16,8 @@ const char kCommonHelp[] =
     "  --api-base URL    the API (default $SPARK_API_BASE, else https://cloud.vtrix.ai)\n"
     "  --key-file FILE   API key file, mode 0600 (default: $SPARK_API_KEY)\n"
     "  --ca-file FILE    trust only these CAs (default $SPARK_CA_FILE, else the system's)\n"
-    "  --state-dir DIR   journal and prepared images (default $SPARK_STATE_DIR,\n"
-    "                    else ~/.local/state/sparkcam)\n"
+    "  --state-dir DIR   journal and prepared images, yours alone (default\n"
+    "                    $SPARK_STATE_DIR, $STATE_DIRECTORY, else ~/.local/state/sparkcam)\n"
     "  --body-shape wrapped|flat   request body layout (default wrapped)\n"
     "  --timeout S       give up waiting for the task after S seconds (default 600)\n"
     "  --json            one JSON object on stdout\n"
@@ -73,7 +75,7 @@ void setup_logging(const CommonOptions& o) {
 }
 
 int open_failure(const Status& s) {
-  std::fprintf(stderr, "spark-edit: %s\n", s.message());
+  std::fprintf(stderr, "spark-edit: %s\n", log::redacted(s.message()).c_str());
   switch (s.code()) {
     case Code::kUnauthenticated:
     case Code::kPermissionDenied:
@@ -87,17 +89,15 @@ int open_failure(const Status& s) {
 
 Result<std::unique_ptr<app::EditStack>> open_stack(const CommonOptions& o) {
   app::StackConfig c;
+  SPARK_TRY_ASSIGN(c.state_dir, app::resolve_state_dir(o.state_dir));
   SPARK_TRY_ASSIGN(c.api.key, platform::load_api_key(o.key_file));
   c.api.api_base = o.api_base.empty() ? env_or("SPARK_API_BASE", api::kDefaultApiBase) : o.api_base;
   c.api.body_shape = o.body_shape == "flat" ? api::BodyShape::kFlat : api::BodyShape::kWrapped;
   c.tls.ca_file = o.ca_file.empty() ? env_or("SPARK_CA_FILE", tls::kSystemCaFile) : o.ca_file;
   http::load_proxy_environment(c.http);
-  c.state_dir = o.state_dir.empty() ? env_or("SPARK_STATE_DIR", "") : o.state_dir;
-  if (c.state_dir.empty()) {
-    const char* home = std::getenv("HOME");
-    c.state_dir = std::string(home ? home : "/tmp") + "/.local/state/sparkcam";
-  }
-  return app::EditStack::open(c);
+  auto stack = app::EditStack::open(c);
+  text::wipe(c.api.key);  // the API client holds the one copy it needs
+  return stack;
 }
 
 }  // namespace spark::cli

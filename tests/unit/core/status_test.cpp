@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/log.h"
 #include "core/status.h"
 
 using spark::Code;
@@ -82,4 +83,50 @@ TEST_CASE("result_from_ok_status_is_an_internal_error") {
   Result<int> r(Status::ok());
   CHECK_FALSE(r.is_ok());
   CHECK(r.status().code() == Code::kInternal);
+}
+
+// issue 12, security 3: a message is redacted before it is cut, so neither a
+// whole key nor the part of one left at the cut survives.
+TEST_CASE("status_message_never_carries_a_registered_secret_even_cut") {
+  const std::string key = "sk-live-0123456789abcdef0123456789abcdef";
+  spark::log::clear_secrets();
+  REQUIRE(spark::log::add_secret(key).is_ok());
+  for (size_t pad = 100; pad < Status::kMaxMessage + 5; ++pad) {
+    std::string filler(pad, '.');
+    Status e = Status::error(Code::kUnauthenticated, "%s%s tail", filler.c_str(), key.c_str());
+    std::string m = e.message();
+    CHECK(m.size() <= Status::kMaxMessage);
+    CHECK(m.find(key.substr(0, 4)) == std::string::npos);
+    Status c = Status::error(Code::kIo, "x").with_context("%s%s", filler.c_str(), key.c_str());
+    CHECK(std::string(c.message()).find(key.substr(0, 4)) == std::string::npos);
+  }
+  spark::log::clear_secrets();
+}
+
+// issue 12, security 6: the service's Chinese texts are cut between
+// characters, never inside one.
+TEST_CASE("status_long_utf8_message_is_cut_on_a_character_boundary") {
+  std::string chinese;
+  for (int i = 0; i < 20; ++i) chinese += "图片格式无效";  // 3 bytes a character
+  for (size_t lead = 0; lead < 3; ++lead) {
+    std::string text = std::string(lead, 'x') + chinese;
+    std::string m = Status::error(Code::kInvalidArgument, "%s", text.c_str()).message();
+    REQUIRE(m.size() > 3);
+    CHECK(m.substr(m.size() - 3) == "...");
+    CHECK((m.size() - 3 - lead) % 3 == 0);
+    CHECK(chinese.compare(0, m.size() - 3 - lead, m, lead, m.size() - 3 - lead) == 0);
+    std::string c = Status::error(Code::kIo, "%s", chinese.c_str()).with_context("%s", text.c_str()).message();
+    CHECK(c.substr(c.size() - 3) == "...");
+    CHECK((c.size() - 3 - lead) % 3 == 0);
+  }
+}
+
+// A precision like %.*s can cut a character anywhere in a message; what is
+// kept is still UTF-8 (the stray bytes become '?').
+TEST_CASE("status_message_is_always_utf8") {
+  const std::string reason = "图片格式无效";
+  std::string m = Status::error(Code::kUnavailable, "proxy refused: %.*s (HTTP 502)", 4,
+                                reason.c_str())
+                      .message();
+  CHECK(m == "proxy refused: 图? (HTTP 502)");
 }

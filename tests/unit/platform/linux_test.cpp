@@ -124,3 +124,76 @@ TEST_CASE("atomic_file_sink_removes_temps_of_dead_writers_only") {
   CHECK(access(alive.c_str(), F_OK) == 0);
   unlink(alive.c_str());
 }
+
+// issue 12, security 2: the temporary name was "<path>.tmp-<pid>", opened
+// with O_CREAT|O_TRUNC: a symbolic link planted there made the write land in
+// (and truncate) whatever file it pointed at.
+TEST_CASE("atomic_file_sink_never_writes_through_a_planted_symlink") {
+  std::string path = tmp_path("planted");
+  std::string victim = tmp_path("victim");
+  std::ofstream(victim) << "precious";
+  std::string guessed = path + ".tmp-" + std::to_string(getpid());
+  unlink(guessed.c_str());
+  REQUIRE(symlink(victim.c_str(), guessed.c_str()) == 0);
+  {
+    auto sink = AtomicFileSink::create(path);
+    REQUIRE(sink.is_ok());
+    CHECK(sink->temp_path() != guessed);
+    REQUIRE(sink->write(as_bytes("the result")).is_ok());
+    REQUIRE(sink->commit().is_ok());
+  }
+  CHECK(slurp(victim) == "precious");
+  CHECK(slurp(path) == "the result");
+  // The final name is replaced, not followed, when it is a symbolic link.
+  unlink(path.c_str());
+  REQUIRE(symlink(victim.c_str(), path.c_str()) == 0);
+  {
+    auto sink = AtomicFileSink::create(path);
+    REQUIRE(sink.is_ok());
+    REQUIRE(sink->write(as_bytes("second")).is_ok());
+    REQUIRE(sink->commit().is_ok());
+  }
+  struct stat st {};
+  REQUIRE(lstat(path.c_str(), &st) == 0);
+  CHECK(S_ISREG(st.st_mode));
+  CHECK(slurp(victim) == "precious");
+  unlink(guessed.c_str());
+  unlink(path.c_str());
+  unlink(victim.c_str());
+}
+
+TEST_CASE("atomic_file_sink_temp_names_are_unpredictable_and_exclusive") {
+  std::string path = tmp_path("twice");
+  auto a = AtomicFileSink::create(path);
+  auto b = AtomicFileSink::create(path);
+  REQUIRE(a.is_ok());
+  REQUIRE(b.is_ok());
+  CHECK(a->temp_path() != b->temp_path());  // the second did not truncate the first
+  const std::string prefix = path + ".tmp-" + std::to_string(getpid()) + ".";
+  REQUIRE(a->temp_path().size() == prefix.size() + 16);
+  CHECK(a->temp_path().compare(0, prefix.size(), prefix) == 0);
+  REQUIRE(a->write(as_bytes("from a")).is_ok());
+  REQUIRE(b->write(as_bytes("from b")).is_ok());
+  REQUIRE(a->commit().is_ok());
+  CHECK(slurp(path) == "from a");
+  unlink(path.c_str());
+}
+
+TEST_CASE("atomic_file_sink_removes_random_named_temps_of_dead_writers") {
+  std::string path = tmp_path("stale2");
+  std::string dead = path + ".tmp-999999999.0123456789abcdef";
+  std::string alive = path + ".tmp-" + std::to_string(getppid()) + ".0123456789abcdef";
+  std::string other = path + ".tmp-999999999.not-ours";
+  std::ofstream(dead) << "partial";
+  std::ofstream(alive) << "someone else writing";
+  std::ofstream(other) << "not a temp name of ours";
+  {
+    auto sink = AtomicFileSink::create(path);
+    REQUIRE(sink.is_ok());
+  }
+  CHECK(access(dead.c_str(), F_OK) != 0);
+  CHECK(access(alive.c_str(), F_OK) == 0);
+  CHECK(access(other.c_str(), F_OK) == 0);
+  unlink(alive.c_str());
+  unlink(other.c_str());
+}
