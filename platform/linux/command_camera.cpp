@@ -220,6 +220,13 @@ Result<hal::Frame> CommandCamera::capture(ByteSink& sink, hal::Deadline deadline
                          WTERMSIG(st), strsignal(WTERMSIG(st)), why.empty() ? "" : ": ",
                          why.c_str());
   }
+  // 127 with nothing written: the exec itself failed in the child. Where
+  // posix_spawn cannot report that to the parent (qemu-user runs the
+  // child as a plain fork), this is how a missing program shows.
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && total == 0 && why.empty()) {
+    return Status::error(Code::kNotFound, "capture program '%s' not found (installed? in PATH?)",
+                         config_.argv[0].c_str());
+  }
   if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
     return Status::error(Code::kUnavailable, "%s failed with exit status %d%s%s", prog,
                          WEXITSTATUS(st), why.empty() ? "" : ": ", why.c_str());

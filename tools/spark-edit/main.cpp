@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
   if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
     return usage(stdout);
   }
+  if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+    std::printf("spark-edit %s (%s)\n", SPARKCAM_VERSION, SPARKCAM_REVISION);
+    return 0;
+  }
   for (const Command& c : kCommands) {
     if (std::strcmp(argv[1], c.name) == 0) return c.run(argc - 2, argv + 2);
   }
