@@ -247,7 +247,7 @@ TEST_CASE("transient_poll_faults_are_retried_on_the_same_task") {
 }
 
 TEST_CASE("slow_and_odd_but_valid_replies_complete") {
-  for (const char* fault : {"latency:150", "drip:1", "chunked", "size-as-string", "string-codes",
+  for (const char* fault : {"latency:150", "drip:1", "chunked", "size-as-string", "numeric-codes",
                             "result-expired"}) {
     INFO(std::string(fault));
     auto sim = Sim::start({"--fault", fault});
@@ -304,7 +304,7 @@ TEST_CASE("a_wrong_key_fails_once_with_advice_in_every_error_shape") {
   for (const char* shape : {"error-shape:error_message", "error-shape:message",
                             "error-shape:string", "error-shape:status", "error-shape:bare"}) {
     INFO(std::string(shape));
-    auto sim = Sim::start({"--fault", shape, "--fault", "string-codes"});
+    auto sim = Sim::start({"--fault", shape, "--fault", "numeric-codes"});
     Stack st(*sim, api::BodyShape::kWrapped, "wrong-key");
     auto o = edit(st, small_photo());
     expect_failed(o, ErrorClass::kAuth, "key");
