@@ -51,13 +51,23 @@ struct EditParams {
   std::string_view prompt;
   double scale = 0.5;  // 0..1
   int64_t seed = -1;   // -1 random, else >= 0
+  // When set, the service fetches the picture from this https URL
+  // ("image_urls") and create() sends no image bytes.
+  std::string_view image_url;
 };
+
+constexpr size_t kMaxImageUrl = 2048;
 
 // The prompt's length in code points; kInvalidArgument when it is not valid
 // UTF-8 or not 1..800 code points (the service would answer 3007004).
 Result<size_t> validate_prompt(std::string_view prompt);
-// Prompt, scale and seed, checked before anything is sent.
+// Prompt, scale and seed (and the image URL when given), checked before
+// anything is sent.
 Status validate_params(const EditParams& params);
+// An image URL the service can be given: https://host[:port]/..., at most
+// kMaxImageUrl bytes, printable ASCII without spaces or quotes.
+// kInvalidArgument with the reason otherwise.
+Status validate_image_url(std::string_view url);
 
 struct Reply {
   bool ok = false;        // HTTP 200 and a usable task
@@ -66,6 +76,13 @@ struct Reply {
   int http_status = 0;    // 0 when no reply arrived
   std::optional<uint32_t> retry_after_ms;
   bool request_sent = false;  // create: the whole body went out
+  // create: a 200 that named a task but whose result part could not be
+  // used (e.g. "completed" without output): the task is to be polled.
+  bool unusable_result = false;
+  // download: the result is a PNG (else a JPEG), and it ends where its
+  // format says a file ends (JPEG EOI, PNG IEND), i.e. it is complete.
+  bool result_png = false;
+  bool result_complete = false;
 };
 
 // Called with bytes sent (create) or received (download) and the total (0
@@ -79,7 +96,8 @@ class Client {
   Client(http::Client& api, http::Client& cdn, hal::Clock& clock, Config config);
   Status init();
 
-  // image must know its size; it is read from where it stands.
+  // image must know its size; it is read from where it stands. With
+  // params.image_url set, image is not read (pass an empty source).
   Reply create(const EditParams& params, ByteSource& image, Progress progress, void* context);
   Reply poll(std::string_view task_id);
   // expected_bytes: the size the task reply gave (0 when unknown), for progress.

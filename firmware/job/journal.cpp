@@ -105,6 +105,7 @@ Status Journal::save(const JournalEntry& e) {
   o["scale"] = picojson::value(e.scale);
   o["seed"] = picojson::value(static_cast<double>(e.seed));
   o["body_shape"] = picojson::value(e.body_shape);
+  if (!e.image_url.empty()) o["image_url"] = picojson::value(e.image_url);
   o["api_base"] = picojson::value(e.api_base);
   o["task_id"] = picojson::value(e.task_id);
   o["url"] = picojson::value(e.url);
@@ -142,6 +143,7 @@ Result<JournalEntry> Journal::load(const std::string& name) {
   e.scale = num(o, "scale", 0.5);
   e.seed = static_cast<int64_t>(num(o, "seed", -1));
   e.body_shape = str(o, "body_shape");
+  e.image_url = str(o, "image_url");
   e.api_base = str(o, "api_base");
   e.task_id = str(o, "task_id");
   e.url = str(o, "url");

@@ -45,6 +45,7 @@ struct JournalEntry {
   std::string prompt;
   std::string source_path;  // the photo as given
   std::string image_path;   // the prepared JPEG that is uploaded
+  std::string image_url;    // or, instead, the https URL the service fetches
   std::string output_path;  // where the result goes
   double scale = 0.5;
   int64_t seed = -1;

@@ -540,6 +540,17 @@ class TestStatusFaults(SimTest):
                 self.assertEqual(self.sim.create()[0], 200)
                 self.assertIsNone(self.sim.log()[0]["task"])
 
+    def test_rate_limit_retry_after_value(self):
+        self.sim.fault("rate-limit:999999:create")
+        status, r, _ = self.sim.create()
+        self.assertEqual((status, r.getheader("Retry-After")), (429, "999999"))
+
+    def test_create_status_codes_in_the_body(self):
+        for status, code in ((500, 3007095), (502, 3007097), (503, 3007099), (504, 3007099)):
+            with self.subTest(status=status):
+                self.sim.fault("create-status:%d" % status)
+                self.assertError(self.sim.create(), status, code)
+
     def test_create_status_lost_reply_creates_task(self):
         for code in (502, 504):
             with self.subTest(code=code):

@@ -26,11 +26,13 @@ API = ("create", "poll")
 CATALOGUE = {
     "latency": Spec("MS", True, None, ALWAYS, REQ,
                     "wait MS milliseconds before handling each request"),
-    "rate-limit": Spec(None, False, None, 1, API,
-                       "reply 429 with Retry-After: 1 (no task is created)"),
+    "rate-limit": Spec("N", False, 1, 1, API,
+                       "reply 429 with Retry-After: N seconds (default 1; no task is created)"),
     "create-status": Spec("CODE", True, None, 1, ("create",),
                           "reply CODE (500, 502, 503 or 504) to a create; on 502 and 504 the "
-                          "task IS created and logged (the reply was lost on the way back)"),
+                          "task IS created and logged (the reply was lost on the way back). "
+                          "The body's code is 3007095 for 500, 3007097 for 502, 3007099 for "
+                          "503 and 504"),
     "poll-status": Spec("CODE", True, None, 1, ("poll",),
                         "reply CODE (500, 502, 503 or 504) to a poll"),
     "reset-before-body": Spec(None, False, None, 1, REQ,
@@ -124,10 +126,10 @@ def parse(text):
     for tok in tokens:
         if tok in spec.targets and len(spec.targets) > 1:
             target = tok
-        elif spec.value and not have_value:
-            value, have_value = _value(name, spec.value, tok), True
         elif tok == "always":
             count = ALWAYS
+        elif spec.value and not have_value:
+            value, have_value = _value(name, spec.value, tok), True
         elif tok.isdigit() and int(tok) > 0:
             count = int(tok)
         else:

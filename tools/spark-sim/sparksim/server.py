@@ -273,8 +273,9 @@ class ApiHandler(Handler):
         try:
             raw = self.read_body(length)
             sim.service.check_auth(self.headers.get("Authorization"))
-            if self.hit(f.take("rate-limit", "create")):
-                raise ApiError(429, 3007099, "rate limit exceeded")
+            limited = self.hit(f.take("rate-limit", "create"))
+            if limited:
+                raise ApiError(429, 3007099, "rate limit exceeded", retry_after=limited.value)
             status_fault = self.hit(f.take("create-status", "create"))
             if status_fault and status_fault.value in (500, 503):
                 raise self.server_error(status_fault.value)
@@ -286,7 +287,7 @@ class ApiHandler(Handler):
                     self.code_value(e.code, "create"), str(e), "error_message")}, "create")
             params = sim.service.parse_create(raw)
         except ApiError as e:
-            headers = [("Retry-After", "1")] if e.status == 429 else []
+            headers = [("Retry-After", str(e.retry_after))] if e.status == 429 else []
             return self.send_error_body(e, "create", headers)
 
         fail = self.hit(f.take("task-fail", "create"))
@@ -315,8 +316,9 @@ class ApiHandler(Handler):
             return
         try:
             sim.service.check_auth(self.headers.get("Authorization"))
-            if self.hit(f.take("rate-limit", "poll")):
-                raise ApiError(429, 3007099, "rate limit exceeded")
+            limited = self.hit(f.take("rate-limit", "poll"))
+            if limited:
+                raise ApiError(429, 3007099, "rate limit exceeded", retry_after=limited.value)
             status_fault = self.hit(f.take("poll-status", "poll"))
             if status_fault:
                 raise self.server_error(status_fault.value)
@@ -324,7 +326,7 @@ class ApiHandler(Handler):
             if task is None or self.hit(f.take("poll-unknown", "poll")):
                 raise ApiError(404, 3007006, "no task " + task_id)
         except ApiError as e:
-            headers = [("Retry-After", "1")] if e.status == 429 else []
+            headers = [("Retry-After", str(e.retry_after))] if e.status == 429 else []
             return self.send_error_body(e, "poll", headers)
         self.send_json(200, self.view(task, "poll"), "poll")
 
@@ -340,7 +342,10 @@ class ApiHandler(Handler):
 
     @staticmethod
     def server_error(status):
-        code = {500: 3007095, 503: 3007099}.get(status, 3007097)
+        # 502 says the upstream failed (3007097); 503 and a gateway's 504
+        # say the service is unavailable (3007099), a code that must not make
+        # a create look unsent: only the HTTP status says whether it arrived.
+        code = {500: 3007095, 503: 3007099, 504: 3007099}.get(status, 3007097)
         return ApiError(status, code, "simulated HTTP %d" % status)
 
 

@@ -39,10 +39,10 @@ RESULT_PATH = re.compile(r"^/results/([a-z0-9]{20})\.jpeg$")
 class ApiError(Exception):
     """A rejected request: HTTP status, vendor code and a human message."""
 
-    def __init__(self, status, code, detail=None):
+    def __init__(self, status, code, detail=None, retry_after=1):
         msg = MESSAGES.get(code, "error")
         super().__init__(msg + (": " + detail if detail else ""))
-        self.status, self.code = status, code
+        self.status, self.code, self.retry_after = status, code, retry_after
 
 
 class Service:
