@@ -239,14 +239,21 @@ Status validate_image_url(std::string_view url) {
   return Status::ok();
 }
 
-Status validate_params(const EditParams& p) {
-  SPARK_TRY(validate_prompt(p.prompt));
-  if (!p.image_url.empty()) SPARK_TRY(validate_image_url(p.image_url));
-  if (!(p.scale >= 0.0 && p.scale <= 1.0)) {
-    return Status::error(Code::kInvalidArgument, "scale must be within 0..1 (got %g)", p.scale);
+Status validate_params(const EditParams& p, const Limits& limits) {
+  SPARK_TRY_ASSIGN(size_t n, validate_prompt(p.prompt));
+  if (n > limits.prompt_max_code_points) {
+    return Status::error(Code::kInvalidArgument,
+                         "the prompt has %zu characters; the model spec allows at most %u", n,
+                         limits.prompt_max_code_points);
   }
-  if (p.seed < -1) {
-    return Status::error(Code::kInvalidArgument, "seed must be -1 (random) or >= 0 (got %lld)",
+  if (!p.image_url.empty()) SPARK_TRY(validate_image_url(p.image_url));
+  if (!(p.scale >= limits.scale_min && p.scale <= limits.scale_max)) {
+    return Status::error(Code::kInvalidArgument, "scale must be within %g..%g (got %g)",
+                         limits.scale_min, limits.scale_max, p.scale);
+  }
+  if (p.seed < -1 || p.seed < limits.seed_min) {
+    return Status::error(Code::kInvalidArgument, "seed must be -1 (random) or >= %lld (got %lld)",
+                         static_cast<long long>(limits.seed_min < 0 ? 0 : limits.seed_min),
                          static_cast<long long>(p.seed));
   }
   return Status::ok();
@@ -268,6 +275,48 @@ Status Client::init() {
     return Status::error(Code::kUnauthenticated, "no API key configured");
   }
   auth_ = "Bearer " + config_.key;
+  create_url_ = base_ + "/model/v1/generation";
+  return Status::ok();
+}
+
+Result<ModelSpec> Client::fetch_spec(std::string_view models_base, std::string* raw) {
+  std::string base(models_base);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  auto parsed = http::parse_url(base);
+  if (!parsed.is_ok()) return parsed.status().with_context("models base '%s'", base.c_str());
+  if (parsed->scheme != "https") {
+    return Status::error(Code::kInvalidArgument, "the models base must be https:// (got %s)",
+                         base.c_str());
+  }
+  std::string url = base + kModelSpecPath;
+  // No Authorization: the spec service needs no key (the vendor's CLI sends none).
+  const http::Header headers[] = {{"Accept", "application/json"}};
+  GrowingSink reply(static_cast<size_t>(config_.max_reply_bytes));
+  http::Request req;
+  req.url = url;
+  req.headers = Span<const http::Header>(headers);
+  req.sink = &reply;
+  req.max_response_bytes = config_.max_reply_bytes;
+  req.deadline = hal::Deadline::after(clock_, config_.poll_timeout_ms);
+  auto response = api_.send(req);
+  if (!response.is_ok()) return response.status().with_context("model spec");
+  if (response->status != 200) {
+    return Status::error(Code::kUnavailable, "the model spec service answered HTTP %d",
+                         response->status);
+  }
+  SPARK_TRY_ASSIGN(picojson::value json,
+                   codec::parse_json(as_chars(reply.bytes()),
+                                     {static_cast<size_t>(config_.max_reply_bytes), 32}));
+  SPARK_TRY_ASSIGN(ModelSpec spec, parse_model_spec(json));
+  if (raw) raw->assign(as_chars(reply.bytes()));
+  return spec;
+}
+
+Status Client::use_spec(const ModelSpec& spec) {
+  SPARK_TRY(check_spec_endpoint(spec.endpoint, config_.api_base));
+  create_url_ = spec.endpoint;
+  while (!create_url_.empty() && create_url_.back() == '/') create_url_.pop_back();
+  limits_ = spec.limits;
   return Status::ok();
 }
 
@@ -335,7 +384,7 @@ Reply Client::finish(Phase phase, const Result<http::Response>& response, ConstB
 Reply Client::create(const EditParams& params, ByteSource& image, Progress progress,
                      void* context) {
   Reply r;
-  Status valid = validate_params(params);
+  Status valid = validate_params(params, limits_);
   if (!valid.is_ok()) {
     r.verdict.error_class = ErrorClass::kInput;
     r.verdict.status = valid;
@@ -353,7 +402,7 @@ Reply Client::create(const EditParams& params, ByteSource& image, Progress progr
     r.verdict.status = body.status().with_context("create request");
     return r;
   }
-  std::string url = base_ + "/model/v1/generation";
+  std::string url = create_url_;
   const http::Header headers[] = {{"Authorization", auth_},
                                   {"Content-Type", "application/json"},
                                   {"Accept", "application/json"}};
@@ -374,7 +423,7 @@ Reply Client::create(const EditParams& params, ByteSource& image, Progress progr
 }
 
 Reply Client::poll(std::string_view task_id) {
-  std::string url = base_ + "/model/v1/generation/task/" + std::string(task_id);
+  std::string url = create_url_ + "/task/" + std::string(task_id);
   const http::Header headers[] = {{"Authorization", auth_}, {"Accept", "application/json"}};
   GrowingSink reply(static_cast<size_t>(config_.max_reply_bytes));
   http::Request req;

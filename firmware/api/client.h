@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "api/errors.h"
+#include "api/model_spec.h"
 #include "api/task.h"
 #include "core/io.h"
 #include "hal/clock.h"
@@ -62,8 +63,9 @@ constexpr size_t kMaxImageUrl = 2048;
 // UTF-8 or not 1..800 code points (the service would answer 3007004).
 Result<size_t> validate_prompt(std::string_view prompt);
 // Prompt, scale and seed (and the image URL when given), checked before
-// anything is sent.
-Status validate_params(const EditParams& params);
+// anything is sent, against limits (the built-in ones by default, or a
+// model spec's: Client::limits()).
+Status validate_params(const EditParams& params, const Limits& limits = Limits());
 // An image URL the service can be given: https://host[:port]/..., at most
 // kMaxImageUrl bytes, printable ASCII without spaces or quotes.
 // kInvalidArgument with the reason otherwise.
@@ -104,6 +106,19 @@ class Client {
   Reply download(std::string_view url, ByteSink& out, uint64_t max_bytes, uint64_t expected_bytes,
                  Progress progress, void* context);
 
+  // GET {models_base}/api/v1/skill/models/spark_edit_3_0/spec, without the
+  // key. raw (when given) receives the reply text, for a cache. Errors:
+  // transport faults, kUnavailable for an HTTP status other than 200, and
+  // parse_model_spec's.
+  Result<ModelSpec> fetch_spec(std::string_view models_base, std::string* raw = nullptr);
+  // Creates go to spec.endpoint (polls to its /task/{id}) and parameters are
+  // checked against spec.limits from now on. Errors: check_spec_endpoint's
+  // (the spec is then not used).
+  Status use_spec(const ModelSpec& spec);
+  const Limits& limits() const { return limits_; }
+  // The create URL in use (the built-in path under api_base, or a spec's).
+  const std::string& create_url() const { return create_url_; }
+
   const Config& config() const { return config_; }
 
  private:
@@ -116,6 +131,8 @@ class Client {
   Config config_;
   std::string base_;  // api_base without a trailing '/'
   std::string auth_;  // "Bearer <key>"
+  std::string create_url_;
+  Limits limits_;
 };
 
 }  // namespace spark::api

@@ -168,7 +168,7 @@ EditOutcome EditJob::run(JournalEntry& e, RewindableSource& photo) {
   fire(Event::kLoad, "%s", e.source_path.c_str()).ignore();
 
   api::EditParams checked{e.prompt, e.scale, e.seed, e.image_url};
-  Status params = api::validate_params(checked);
+  Status params = api::validate_params(checked, api_.limits());
   if (!params.is_ok()) {
     fail(ErrorClass::kInput, params);
     return finish(e);

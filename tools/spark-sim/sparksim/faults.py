@@ -94,6 +94,9 @@ CATALOGUE = {
     "spec-foreign-host": Spec(None, False, None, ALWAYS, ("spec",),
                               "the model spec names https://evil.example as the create "
                               "endpoint"),
+    "spec-prompt-max": Spec("N", True, None, ALWAYS, ("spec",),
+                            "the model spec says the prompt takes at most N characters (the "
+                            "simulator still takes 800: a spec stricter than the service)"),
     "spec-status": Spec("CODE", True, None, 1, ("spec",),
                         "answer a model spec request with CODE (500, 502, 503 or 504)"),
     "wrong-host-cert": Spec(None, False, None, ALWAYS, ("api", "cdn"),

@@ -255,8 +255,11 @@ class ApiHandler(Handler):
         if status_fault:
             return self.send_error_body(self.server_error(status_fault.value), "spec")
         foreign = self.hit(f.take("spec-foreign-host", "spec"))
-        self.send_json(200, model_spec(sim.ready["api"], "evil.example" if foreign else None),
-                       "spec")
+        spec = model_spec(sim.ready["api"], "evil.example" if foreign else None)
+        prompt_max = self.hit(f.take("spec-prompt-max", "spec"))
+        if prompt_max:
+            spec["data"]["parameters"][0]["constraints"]["max_length"] = prompt_max.value
+        self.send_json(200, spec, "spec")
 
     def create(self):
         sim, f = self.server.sim, self.server.sim.faults
