@@ -370,6 +370,15 @@ class TestContract(CliTest):
         r = self.run_edit(cut, "make it red", "--allow-damaged")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.sim.count("create"), 1)
+        # prepare sends nothing: it still writes the file, flagged.
+        out = os.path.join(self.tmp, "prepared.jpg")
+        p = subprocess.run([EDIT, "prepare", cut, out], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("DAMAGED INPUT", p.stdout)
+        self.assert_jpeg(out)
+        p = subprocess.run([EDIT, "prepare", cut, out + "2", "--json"], capture_output=True,
+                           text=True, timeout=60)
+        self.assertTrue(json.loads(p.stdout)["output"]["damaged"])
 
     def test_a_ratio_over_3_is_cropped_and_said(self):
         wide = os.path.join(self.tmp, "wide.jpg")
