@@ -305,6 +305,7 @@ EditOutcome EditJob::resume(JournalEntry& e, bool resend_intent) {
       next = Next::kDownload;
       break;
     case Stage::kDone:
+    case Stage::kFailed:
       return finish(e);
   }
   while (next == Next::kPoll) next = poll(e, bytes);
@@ -401,7 +402,8 @@ EditJob::Next EditJob::submit(JournalEntry& e, ConstBytes jpeg) {
     if (v.error_class == ErrorClass::kUnknownOutcome) {
       out_.may_have_been_submitted = true;  // the journal keeps the intent
     } else {
-      journal_.forget(e).ignore();  // the service created nothing
+      // The service answered and created nothing: history, not to resume.
+      journal_.fail(e, v.status.message()).ignore();
     }
     fail(v);
     return Next::kEnd;

@@ -418,6 +418,10 @@ TEST_CASE("a_create_answered_200_with_an_error_and_no_id_is_a_plain_failure") {
   CHECK(o.creates == 1);
   CHECK(sim->count("create") == 1);
   CHECK(unfinished(st) == 0);  // nothing to resume
+  auto record = st.journal->find(o.job_id);  // kept as history: failed
+  REQUIRE(record.is_ok());
+  CHECK(record->stage == job::Stage::kFailed);
+  CHECK(record->error.find("invalid image format") != std::string::npos);
   // A code worth a retry elsewhere is still this create's definite answer.
   auto busy = Sim::start({"--fault", "create-200-error:3007099"});
   Stack st2(*busy);

@@ -289,6 +289,10 @@ int resume_main(int argc, char** argv) {
       if (!st.is_ok()) worst = open_failure(st);
       continue;
     }
+    if (e.stage == job::Stage::kFailed) {
+      if (!o.quiet) std::fprintf(stderr, "edit %s failed and cannot be resumed: %s\n", e.job_id.c_str(), e.error.c_str());
+      continue;
+    }
     if (e.stage == job::Stage::kDone) {
       if (!o.quiet) std::fprintf(stderr, "edit %s is done: %s\n", e.job_id.c_str(), e.output_path.c_str());
       continue;
