@@ -53,13 +53,21 @@ Status write_envelope(const EditParams& p, BodyShape shape, GrowingSink& prefix,
   SPARK_TRY(w.number(p.seed));
   SPARK_TRY(w.key("scale"));
   SPARK_TRY(w.number(p.scale));
-  SPARK_TRY(w.key("binary_data_base64"));
-  SPARK_TRY(w.begin_array());
-  SPARK_TRY(w.begin_string());
-  SPARK_TRY(w.flush());
-  sink.switch_to(&suffix);
-  SPARK_TRY(w.end_string());
-  SPARK_TRY(w.end_array());
+  if (!p.image_url.empty()) {
+    // The whole envelope goes to prefix; no image bytes follow.
+    SPARK_TRY(w.key("image_urls"));
+    SPARK_TRY(w.begin_array());
+    SPARK_TRY(w.string(p.image_url));
+    SPARK_TRY(w.end_array());
+  } else {
+    SPARK_TRY(w.key("binary_data_base64"));
+    SPARK_TRY(w.begin_array());
+    SPARK_TRY(w.begin_string());
+    SPARK_TRY(w.flush());
+    sink.switch_to(&suffix);
+    SPARK_TRY(w.end_string());
+    SPARK_TRY(w.end_array());
+  }
   if (shape == BodyShape::kWrapped) {
     SPARK_TRY(w.end_object());
     SPARK_TRY(w.end_object());
@@ -91,6 +99,10 @@ Status tap_progress(void* ctx, uint64_t sent, uint64_t total) {
   tap->sent = sent;
   return tap->user ? tap->user(tap->context, sent, total) : Status::ok();
 }
+
+constexpr uint8_t kPngSignature[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+// A PNG's last 12 bytes: the empty IEND chunk with its CRC.
+constexpr uint8_t kPngEnd[] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
 
 bool is_image_signature(const uint8_t* b, size_t n) {
   static const uint8_t kJpeg[] = {0xFF, 0xD8, 0xFF};
@@ -126,6 +138,14 @@ class ImageGate final : public ByteSink {
     return Status::ok();
   }
   bool is_image() const { return image_; }
+  bool is_png() const { return image_ && head_len_ == 8 && std::memcmp(head_, kPngSignature, 8) == 0; }
+  // The bytes end where the format says a file ends: JPEG EOI (FF D9) or
+  // PNG IEND. A body cut short (or padded) does not.
+  bool complete() const {
+    if (!image_) return false;
+    if (is_png()) return tail_len_ == sizeof tail_ && std::memcmp(tail_, kPngEnd, sizeof tail_) == 0;
+    return tail_len_ >= 2 && tail_[tail_len_ - 2] == 0xFF && tail_[tail_len_ - 1] == 0xD9;
+  }
   ConstBytes other() const { return other_.bytes(); }
   const uint8_t* head() const { return head_; }
   size_t head_len() const { return head_len_; }
@@ -143,8 +163,22 @@ class ImageGate final : public ByteSink {
     }
     return data.empty() ? Status::ok() : route(data);
   }
+  void keep_tail(ConstBytes data) {
+    if (data.size() >= sizeof tail_) {
+      std::memcpy(tail_, data.data() + data.size() - sizeof tail_, sizeof tail_);
+      tail_len_ = sizeof tail_;
+      return;
+    }
+    size_t keep = tail_len_ + data.size() > sizeof tail_ ? sizeof tail_ - data.size() : tail_len_;
+    std::memmove(tail_, tail_ + tail_len_ - keep, keep);
+    std::memcpy(tail_ + keep, data.data(), data.size());
+    tail_len_ = keep + data.size();
+  }
   Status route(ConstBytes data) {
-    if (image_) return out_.write(data);
+    if (image_) {
+      keep_tail(data);
+      return out_.write(data);
+    }
     // Keep what fits for the error message; drop the rest.
     size_t room = kMaxErrorBody - other_.bytes().size();
     return other_.write(data.first(room));
@@ -157,6 +191,8 @@ class ImageGate final : public ByteSink {
   uint64_t received_ = 0;
   uint8_t head_[8] = {};
   size_t head_len_ = 0;
+  uint8_t tail_[12] = {};
+  size_t tail_len_ = 0;
   bool decided_ = false;
   bool pending_head_ = false;
   bool image_ = false;
@@ -182,13 +218,43 @@ Result<size_t> validate_prompt(std::string_view prompt) {
   return n;
 }
 
-Status validate_params(const EditParams& p) {
-  SPARK_TRY(validate_prompt(p.prompt));
-  if (!(p.scale >= 0.0 && p.scale <= 1.0)) {
-    return Status::error(Code::kInvalidArgument, "scale must be within 0..1 (got %g)", p.scale);
+Status validate_image_url(std::string_view url) {
+  if (url.size() > kMaxImageUrl) {
+    return Status::error(Code::kInvalidArgument, "the image URL is %zu bytes, over the %zu allowed",
+                         url.size(), kMaxImageUrl);
   }
-  if (p.seed < -1) {
-    return Status::error(Code::kInvalidArgument, "seed must be -1 (random) or >= 0 (got %lld)",
+  for (char c : url) {
+    if (c <= ' ' || c >= 0x7F || c == '"' || c == '\\' || c == '<' || c == '>') {
+      return Status::error(Code::kInvalidArgument,
+                           "the image URL has a space, quote or non-ASCII character; "
+                           "percent-encode it");
+    }
+  }
+  auto parsed = http::parse_url(url);
+  if (!parsed.is_ok()) return parsed.status().with_context("image URL");
+  if (parsed->scheme != "https") {
+    return Status::error(Code::kInvalidArgument, "the image URL must be https:// (got %.*s://)",
+                         static_cast<int>(parsed->scheme.size() > 16 ? 16 : parsed->scheme.size()),
+                         parsed->scheme.data());
+  }
+  return Status::ok();
+}
+
+Status validate_params(const EditParams& p, const Limits& limits) {
+  SPARK_TRY_ASSIGN(size_t n, validate_prompt(p.prompt));
+  if (n > limits.prompt_max_code_points) {
+    return Status::error(Code::kInvalidArgument,
+                         "the prompt has %zu characters; the model spec allows at most %u", n,
+                         limits.prompt_max_code_points);
+  }
+  if (!p.image_url.empty()) SPARK_TRY(validate_image_url(p.image_url));
+  if (!(p.scale >= limits.scale_min && p.scale <= limits.scale_max)) {
+    return Status::error(Code::kInvalidArgument, "scale must be within %g..%g (got %g)",
+                         limits.scale_min, limits.scale_max, p.scale);
+  }
+  if (p.seed < -1 || p.seed < limits.seed_min) {
+    return Status::error(Code::kInvalidArgument, "seed must be -1 (random) or >= %lld (got %lld)",
+                         static_cast<long long>(limits.seed_min < 0 ? 0 : limits.seed_min),
                          static_cast<long long>(p.seed));
   }
   return Status::ok();
@@ -216,6 +282,48 @@ Status Client::init() {
   }
   auth_ = "Bearer " + config_.key;
   text::wipe(config_.key);  // auth_ is the one copy kept
+  create_url_ = base_ + "/model/v1/generation";
+  return Status::ok();
+}
+
+Result<ModelSpec> Client::fetch_spec(std::string_view models_base, std::string* raw) {
+  std::string base(models_base);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  auto parsed = http::parse_url(base);
+  if (!parsed.is_ok()) return parsed.status().with_context("models base '%s'", base.c_str());
+  if (parsed->scheme != "https") {
+    return Status::error(Code::kInvalidArgument, "the models base must be https:// (got %s)",
+                         base.c_str());
+  }
+  std::string url = base + kModelSpecPath;
+  // No Authorization: the spec service needs no key (the vendor's CLI sends none).
+  const http::Header headers[] = {{"Accept", "application/json"}};
+  GrowingSink reply(static_cast<size_t>(config_.max_reply_bytes));
+  http::Request req;
+  req.url = url;
+  req.headers = Span<const http::Header>(headers);
+  req.sink = &reply;
+  req.max_response_bytes = config_.max_reply_bytes;
+  req.deadline = hal::Deadline::after(clock_, config_.poll_timeout_ms);
+  auto response = api_.send(req);
+  if (!response.is_ok()) return response.status().with_context("model spec");
+  if (response->status != 200) {
+    return Status::error(Code::kUnavailable, "the model spec service answered HTTP %d",
+                         response->status);
+  }
+  SPARK_TRY_ASSIGN(picojson::value json,
+                   codec::parse_json(as_chars(reply.bytes()),
+                                     {static_cast<size_t>(config_.max_reply_bytes), 32}));
+  SPARK_TRY_ASSIGN(ModelSpec spec, parse_model_spec(json));
+  if (raw) raw->assign(as_chars(reply.bytes()));
+  return spec;
+}
+
+Status Client::use_spec(const ModelSpec& spec) {
+  SPARK_TRY(check_spec_endpoint(spec.endpoint, config_.api_base));
+  create_url_ = spec.endpoint;
+  while (!create_url_.empty() && create_url_.back() == '/') create_url_.pop_back();
+  limits_ = spec.limits;
   return Status::ok();
 }
 
@@ -241,6 +349,30 @@ Reply Client::finish(Phase phase, const Result<http::Response>& response, ConstB
         return r;
       }
       bad = task.status();
+      if (phase == Phase::kCreate && json->is<picojson::object>()) {
+        // A task id is what matters: with one, the task exists and is
+        // polled (and journalled first), whatever else the reply lacks.
+        auto id = parse_task_id(*json);
+        if (id.is_ok()) {
+          SPARK_LOGW("api", "create reply for task %s has no usable result (%s); polling it",
+                     id->id, bad.message());
+          r.ok = true;
+          r.unusable_result = true;
+          r.task = *id;
+          return r;
+        }
+        // No id but an error: the create failed, plainly (the vendor's CLI
+        // reads it so). Nothing was created, nothing is to be resumed.
+        const auto& obj = json->get<picojson::object>();
+        auto e = obj.find("error");
+        if (e != obj.end() && !e->second.is<picojson::null>()) {
+          VendorError vendor = parse_error_body(*json);
+          r.verdict = classify_task_failure(vendor.code, vendor.message);
+          r.verdict.retry = Retry::kNo;
+          r.verdict.status = r.verdict.status.with_context("the create was refused (HTTP 200)");
+          return r;
+        }
+      }
     } else {
       bad = json.status();
     }
@@ -259,7 +391,7 @@ Reply Client::finish(Phase phase, const Result<http::Response>& response, ConstB
 Reply Client::create(const EditParams& params, ByteSource& image, Progress progress,
                      void* context) {
   Reply r;
-  Status valid = validate_params(params);
+  Status valid = validate_params(params, limits_);
   if (!valid.is_ok()) {
     r.verdict.error_class = ErrorClass::kInput;
     r.verdict.status = valid;
@@ -267,7 +399,9 @@ Reply Client::create(const EditParams& params, ByteSource& image, Progress progr
   }
   GrowingSink prefix(kMaxEnvelope), suffix(kMaxEnvelope);
   Status env = write_envelope(params, config_.body_shape, prefix, suffix);
-  auto body = env.is_ok() ? http::JsonUploadBody::create(as_chars(prefix.bytes()), image,
+  MemorySource no_image{ConstBytes()};
+  ByteSource& source = params.image_url.empty() ? image : no_image;
+  auto body = env.is_ok() ? http::JsonUploadBody::create(as_chars(prefix.bytes()), source,
                                                          as_chars(suffix.bytes()))
                           : Result<http::JsonUploadBody>(env);
   if (!body.is_ok()) {
@@ -275,7 +409,7 @@ Reply Client::create(const EditParams& params, ByteSource& image, Progress progr
     r.verdict.status = body.status().with_context("create request");
     return r;
   }
-  std::string url = base_ + "/model/v1/generation";
+  std::string url = create_url_;
   const http::Header headers[] = {{"Authorization", auth_},
                                   {"Content-Type", "application/json"},
                                   {"Accept", "application/json"}};
@@ -296,7 +430,7 @@ Reply Client::create(const EditParams& params, ByteSource& image, Progress progr
 }
 
 Reply Client::poll(std::string_view task_id) {
-  std::string url = base_ + "/model/v1/generation/task/" + std::string(task_id);
+  std::string url = create_url_ + "/task/" + std::string(task_id);
   const http::Header headers[] = {{"Authorization", auth_}, {"Accept", "application/json"}};
   GrowingSink reply(static_cast<size_t>(config_.max_reply_bytes));
   http::Request req;
@@ -334,6 +468,8 @@ Reply Client::download(std::string_view url, ByteSink& out, uint64_t max_bytes,
     return r;
   }
   Status done = gate.finish();
+  r.result_png = gate.is_png();
+  r.result_complete = gate.complete();
   r.http_status = response->status;
   r.request_sent = true;
   r.retry_after_ms = retry_after(response->header("Retry-After"));

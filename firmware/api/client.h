@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "api/errors.h"
+#include "api/model_spec.h"
 #include "api/task.h"
 #include "core/io.h"
 #include "hal/clock.h"
@@ -52,13 +53,24 @@ struct EditParams {
   std::string_view prompt;
   double scale = 0.5;  // 0..1
   int64_t seed = -1;   // -1 random, else >= 0
+  // When set, the service fetches the picture from this https URL
+  // ("image_urls") and create() sends no image bytes.
+  std::string_view image_url;
 };
+
+constexpr size_t kMaxImageUrl = 2048;
 
 // The prompt's length in code points; kInvalidArgument when it is not valid
 // UTF-8 or not 1..800 code points (the service would answer 3007004).
 Result<size_t> validate_prompt(std::string_view prompt);
-// Prompt, scale and seed, checked before anything is sent.
-Status validate_params(const EditParams& params);
+// Prompt, scale and seed (and the image URL when given), checked before
+// anything is sent, against limits (the built-in ones by default, or a
+// model spec's: Client::limits()).
+Status validate_params(const EditParams& params, const Limits& limits = Limits());
+// An image URL the service can be given: https://host[:port]/..., at most
+// kMaxImageUrl bytes, printable ASCII without spaces or quotes.
+// kInvalidArgument with the reason otherwise.
+Status validate_image_url(std::string_view url);
 
 struct Reply {
   bool ok = false;        // HTTP 200 and a usable task
@@ -67,6 +79,13 @@ struct Reply {
   int http_status = 0;    // 0 when no reply arrived
   std::optional<uint32_t> retry_after_ms;
   bool request_sent = false;  // create: the whole body went out
+  // create: a 200 that named a task but whose result part could not be
+  // used (e.g. "completed" without output): the task is to be polled.
+  bool unusable_result = false;
+  // download: the result is a PNG (else a JPEG), and it ends where its
+  // format says a file ends (JPEG EOI, PNG IEND), i.e. it is complete.
+  bool result_png = false;
+  bool result_complete = false;
 };
 
 // Called with bytes sent (create) or received (download) and the total (0
@@ -81,12 +100,26 @@ class Client {
   ~Client();  // wipes the key
   Status init();
 
-  // image must know its size; it is read from where it stands.
+  // image must know its size; it is read from where it stands. With
+  // params.image_url set, image is not read (pass an empty source).
   Reply create(const EditParams& params, ByteSource& image, Progress progress, void* context);
   Reply poll(std::string_view task_id);
   // expected_bytes: the size the task reply gave (0 when unknown), for progress.
   Reply download(std::string_view url, ByteSink& out, uint64_t max_bytes, uint64_t expected_bytes,
                  Progress progress, void* context);
+
+  // GET {models_base}/api/v1/skill/models/spark_edit_3_0/spec, without the
+  // key. raw (when given) receives the reply text, for a cache. Errors:
+  // transport faults, kUnavailable for an HTTP status other than 200, and
+  // parse_model_spec's.
+  Result<ModelSpec> fetch_spec(std::string_view models_base, std::string* raw = nullptr);
+  // Creates go to spec.endpoint (polls to its /task/{id}) and parameters are
+  // checked against spec.limits from now on. Errors: check_spec_endpoint's
+  // (the spec is then not used).
+  Status use_spec(const ModelSpec& spec);
+  const Limits& limits() const { return limits_; }
+  // The create URL in use (the built-in path under api_base, or a spec's).
+  const std::string& create_url() const { return create_url_; }
 
   const Config& config() const { return config_; }
 
@@ -100,6 +133,8 @@ class Client {
   Config config_;
   std::string base_;  // api_base without a trailing '/'
   std::string auth_;  // "Bearer <key>"
+  std::string create_url_;
+  Limits limits_;
 };
 
 }  // namespace spark::api

@@ -117,9 +117,16 @@ Verdict classify_task_failure(std::optional<int64_t> vendor_code, const char* ve
 Verdict classify_http(Phase phase, int http_status, std::optional<int64_t> vendor_code,
                       const char* vendor_message) {
   const char* ph = phase_name(phase);
-  // A vendor code is more precise than the HTTP status, except that a
-  // download (CDN) never carries one.
-  if (vendor_code && phase != Phase::kDownload) {
+  // The HTTP status decides before any code where it settles the outcome:
+  // a poll's 404 means the service does not know the task, whatever code the
+  // body adds (spark-sim sends 3007006); a create answered 5xx other than
+  // 503 came from a server or proxy that may have passed the request on, so
+  // a code such as 3007099 in its body must not make it look unsent.
+  const bool status_decides = (phase == Phase::kPoll && http_status == 404) ||
+                              (phase == Phase::kCreate && http_status >= 500 && http_status != 503);
+  // Otherwise a vendor code is more precise than the HTTP status, except that
+  // a download (CDN) never carries one.
+  if (vendor_code && phase != Phase::kDownload && !status_decides) {
     Verdict v = classify_task_failure(vendor_code, vendor_message);
     // On create, resubmitting is what a retry means anyway; never more than
     // the task-failure rules allow.
@@ -151,8 +158,10 @@ Verdict classify_http(Phase phase, int http_status, std::optional<int64_t> vendo
     case 404:
       if (phase == Phase::kPoll) {
         Verdict v = make(ErrorClass::kRejected, Retry::kNo,
-                         Status::error(Code::kNotFound, "the service does not know this task "
-                                                        "(HTTP 404); it cannot be resumed"));
+                         vendor_status(Code::kNotFound,
+                                       "the service does not know this task (HTTP 404); it is "
+                                       "finished and cannot be resumed",
+                                       vendor_code, vendor_message));
         v.forget_task = true;
         return v;
       }

@@ -91,7 +91,7 @@ const char* task_state_name(TaskState s) {
   return "?";
 }
 
-Result<TaskInfo> parse_task(const picojson::value& reply) {
+Result<TaskInfo> parse_task_id(const picojson::value& reply) {
   if (!reply.is<picojson::object>()) {
     return Status::error(Code::kDataLoss, "task reply is not a JSON object");
   }
@@ -109,6 +109,12 @@ Result<TaskInfo> parse_task(const picojson::value& reply) {
               c == '-' || c == '_' || c == '.';
     if (!ok) return Status::error(Code::kDataLoss, "task id has a character outside [A-Za-z0-9._-]");
   }
+  copy_text(t.status_text, std::string("(unreadable)"));
+  return t;
+}
+
+Result<TaskInfo> parse_task(const picojson::value& reply) {
+  SPARK_TRY_ASSIGN(TaskInfo t, parse_task_id(reply));
 
   const std::string* status = string_member(reply, "status");
   if (status) {

@@ -43,6 +43,11 @@ struct TaskInfo {
 // kOutOfRange for an id or URL longer than the fixed fields.
 Result<TaskInfo> parse_task(const picojson::value& reply);
 
+// Only the task id of a reply (id, else task_id), checked as parse_task
+// checks it; the rest of the TaskInfo is "in progress". For a create reply
+// whose other parts are unusable: the task exists and must be journalled.
+Result<TaskInfo> parse_task_id(const picojson::value& reply);
+
 // The error carried by an HTTP error body, whichever shape it has:
 // {"error":{"code","error_message"|"message"}}, {"error":"text"},
 // {"message":"text"}, {"status":{"code","message"},"data":null}.

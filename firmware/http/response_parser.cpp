@@ -167,9 +167,14 @@ Status ResponseParser::parse_head(size_t head_len) {
 
   if (code < 200) {
     if (code == 101) return malformed("unexpected 101 Switching Protocols");
-    // Interim (100 Continue, 103 Early Hints): the real response follows.
+    // Interim (100 Continue, 103 Early Hints): the real response follows,
+    // framed by its own headers only: nothing an interim head said carries over.
     head_len_ = 0;
     field_count_ = 0;
+    status_ = 0;
+    reason_ = {};
+    chunked_ = false;
+    content_length_.reset();
     return Status::ok();
   }
 

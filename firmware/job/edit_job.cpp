@@ -13,20 +13,54 @@ namespace {
 using api::ErrorClass;
 using api::Retry;
 
-// Counts what reaches the output file.
-class CountingForward final : public ByteSink {
+// The result file, opened on the first bytes: api::Client::download passes
+// only an image's bytes, starting with its signature, so the name can follow
+// the format (a PNG goes to png_path when one is given). Counts the bytes.
+class ResultFile final : public ByteSink {
  public:
-  explicit CountingForward(ByteSink& out) : out_(out) {}
+  ResultFile(hal::FileSystem& files, const std::string& path, const std::string& png_path)
+      : files_(files), path_(path), png_path_(png_path) {}
   Status write(ConstBytes data) override {
+    if (!file_) {
+      static const uint8_t kPng[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+      bool png = data.size() >= sizeof kPng && std::memcmp(data.data(), kPng, sizeof kPng) == 0;
+      if (png && !png_path_.empty()) path_ = png_path_;
+      auto f = files_.create(path_);
+      if (!f.is_ok()) {
+        open_error_ = f.status();
+        return open_error_;
+      }
+      file_ = std::move(f).value();
+    }
     count_ += data.size();
-    return out_.write(data);
+    return file_->write(data);
+  }
+  Status commit() {
+    return file_ ? file_->commit() : Status::error(Code::kDataLoss, "the result was empty");
   }
   uint64_t count() const { return count_; }
+  const std::string& path() const { return path_; }
+  const Status& open_error() const { return open_error_; }
 
  private:
-  ByteSink& out_;
+  hal::FileSystem& files_;
+  std::string path_;
+  const std::string& png_path_;
+  std::unique_ptr<hal::OutputFile> file_;
   uint64_t count_ = 0;
+  Status open_error_;
 };
+
+bool ends_with(const std::string& s, const char* tail) {
+  size_t n = std::strlen(tail);
+  if (s.size() < n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[s.size() - n + i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != tail[i]) return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -83,6 +117,16 @@ bool EditJob::wait(uint32_t ms) {
   }
 }
 
+bool EditJob::fits_deadline(uint32_t ms, const char* what) {
+  uint64_t end = start_ms_ + settings_.poll.deadline_ms;
+  if (clock_.now_ms() + ms <= end) return true;
+  fail(ErrorClass::kTransient,
+       Status::error(Code::kDeadlineExceeded,
+                     "%s would need %u s more, past the %u s deadline (--timeout)", what,
+                     ms / 1000, settings_.poll.deadline_ms / 1000));
+  return false;
+}
+
 double EditJob::random01() {
   uint8_t b[4] = {};
   if (!entropy_.fill(MutBytes(b)).is_ok()) return 0.5;  // jitter is a nicety
@@ -124,21 +168,64 @@ EditOutcome EditJob::run(JournalEntry& e, RewindableSource& photo) {
   resubmitted_ = false;
   fire(Event::kLoad, "%s", e.source_path.c_str()).ignore();
 
-  Status params = api::validate_params({e.prompt, e.scale, e.seed});
+  api::EditParams checked{e.prompt, e.scale, e.seed, e.image_url};
+  Status params = api::validate_params(checked, api_.limits());
   if (!params.is_ok()) {
     fail(ErrorClass::kInput, params);
     return finish(e);
   }
+  if (!e.image_url.empty()) {
+    // The service fetches the picture itself: nothing to prepare or keep.
+    Status begun = journal_.begin(e);
+    if (!begun.is_ok()) {
+      fail(ErrorClass::kInput, begun);
+      return finish(e);
+    }
+    out_.job_id = e.job_id;
+    fire(Event::kPrepared, "image by URL, nothing uploaded").ignore();
+    Next next = submit(e, ConstBytes());
+    while (next == Next::kPoll) next = poll(e, ConstBytes());
+    if (next == Next::kDownload) download(e);
+    return finish(e);
+  }
   GrowingSink prepared(static_cast<size_t>(image::kApiMaxBytes));
-  auto fitted = image::prepare(photo, settings_.fit, prepared);
+  image::Plan plan;
+  auto fitted = image::prepare(photo, settings_.fit, prepared, &plan);
   if (!fitted.is_ok()) {
     fail(ErrorClass::kInput, fitted.status().with_context("%s", e.source_path.c_str()));
     return finish(e);
   }
   out_.prepared = *fitted;
+  if (fitted->damaged && !settings_.allow_damaged) {
+    // The service would edit (and charge for) a partly grey picture.
+    fail(ErrorClass::kInput,
+         Status::error(Code::kDataLoss,
+                       "%s is damaged (%s): only part of it could be decoded; nothing was sent. "
+                       "Use --allow-damaged to send what could be decoded (it is charged)",
+                       e.source_path.c_str(), fitted->first_warning));
+    return finish(e);
+  }
   if (fitted->damaged) {
-    SPARK_LOGW("job", "%s is damaged (%s); sending what could be decoded", e.source_path.c_str(),
-               fitted->first_warning);
+    SPARK_LOGW("job", "%s is damaged (%s); sending what could be decoded (--allow-damaged)",
+               e.source_path.c_str(), fitted->first_warning);
+  }
+  {
+    // The service refuses a side ratio over 3; the plan centre-crops to 3
+    // rather than fail (a kiosk must not). Say so.
+    uint32_t w = plan.source.width, h = plan.source.height;
+    uint32_t lo = w < h ? w : h, hi = w < h ? h : w;
+    if (lo > 0 && hi > static_cast<uint64_t>(image::kApiMaxRatio) * lo && plan.scale_num > 0) {
+      out_.cropped = true;
+      out_.crop.x = plan.crop.x * 8 / plan.scale_num;
+      out_.crop.y = plan.crop.y * 8 / plan.scale_num;
+      out_.crop.width = plan.crop.width * 8 / plan.scale_num;
+      out_.crop.height = plan.crop.height * 8 / plan.scale_num;
+      SPARK_LOGW("job",
+                 "%s is %ux%u, a side ratio over the service's 3: sending only its centre "
+                 "%ux%u at %u,%u (cropped)",
+                 e.source_path.c_str(), w, h, out_.crop.width, out_.crop.height, out_.crop.x,
+                 out_.crop.y);
+    }
   }
   if (!e.image_path.empty()) {
     // Kept so that a resume after a power cut can send it again if asked.
@@ -196,13 +283,17 @@ EditOutcome EditJob::resume(JournalEntry& e, bool resend_intent) {
             e.job_id.c_str());
         return finish(e);
       }
-      if (jpeg.empty()) {
+      if (jpeg.empty() && e.image_url.empty()) {
         fail(ErrorClass::kInput, Status::error(Code::kNotFound, "the prepared image %s is gone",
                                                e.image_path.c_str()));
         return finish(e);
       }
       fire(Event::kLoad, "resend of %s", e.job_id.c_str()).ignore();
-      fire(Event::kPrepared, "prepared image kept at %s", e.image_path.c_str()).ignore();
+      if (e.image_url.empty()) {
+        fire(Event::kPrepared, "prepared image kept at %s", e.image_path.c_str()).ignore();
+      } else {
+        fire(Event::kPrepared, "image by URL, nothing uploaded").ignore();
+      }
       next = submit(e, bytes);
       break;
     case Stage::kSubmitted:
@@ -215,6 +306,7 @@ EditOutcome EditJob::resume(JournalEntry& e, bool resend_intent) {
       next = Next::kDownload;
       break;
     case Stage::kDone:
+    case Stage::kFailed:
       return finish(e);
   }
   while (next == Next::kPoll) next = poll(e, bytes);
@@ -223,7 +315,7 @@ EditOutcome EditJob::resume(JournalEntry& e, bool resend_intent) {
 }
 
 EditJob::Next EditJob::submit(JournalEntry& e, ConstBytes jpeg) {
-  api::EditParams params{e.prompt, e.scale, e.seed};
+  api::EditParams params{e.prompt, e.scale, e.seed, e.image_url};
   for (uint32_t attempt = 0;; ++attempt) {
     if (observer_->cancelled()) {
       journal_.forget(e).ignore();  // nothing was sent
@@ -257,6 +349,10 @@ EditJob::Next EditJob::submit(JournalEntry& e, ConstBytes jpeg) {
           resubmitted_ = true;
           journal_.reset_to_intent(e).ignore();
           uint32_t d = backoff_delay_ms(settings_.backoff, 1, random01(), r.retry_after_ms);
+          if (!fits_deadline(d, "one more create")) {
+            journal_.forget(e).ignore();
+            return Next::kEnd;
+          }
           fire(Event::kRetry, "%s; one more create in %u ms", v.status.message(), d).ignore();
           if (!wait(d)) {
             journal_.forget(e).ignore();
@@ -271,7 +367,13 @@ EditJob::Next EditJob::submit(JournalEntry& e, ConstBytes jpeg) {
         fail(v);
         return Next::kEnd;
       }
-      fire(Event::kSubmitted, "task %s", r.task.id).ignore();
+      if (r.unusable_result) {
+        fire(Event::kSubmitted, "task %s (its create reply had no usable result: polling it)",
+             r.task.id)
+            .ignore();
+      } else {
+        fire(Event::kSubmitted, "task %s", r.task.id).ignore();
+      }
       return Next::kPoll;
     }
 
@@ -286,6 +388,10 @@ EditJob::Next EditJob::submit(JournalEntry& e, ConstBytes jpeg) {
                   (v.error_class == ErrorClass::kUnknownOutcome && settings_.resend_unknown);
     if (resend && attempt + 1 < settings_.backoff.max_attempts) {
       uint32_t d = backoff_delay_ms(settings_.backoff, attempt, random01(), r.retry_after_ms);
+      if (v.error_class != ErrorClass::kUnknownOutcome && !fits_deadline(d, "sending again")) {
+        journal_.forget(e).ignore();  // the service created nothing
+        return Next::kEnd;
+      }
       fire(Event::kRetry, "%s; again in %u ms", v.status.message(), d).ignore();
       if (!wait(d)) {
         journal_.forget(e).ignore();
@@ -297,7 +403,8 @@ EditJob::Next EditJob::submit(JournalEntry& e, ConstBytes jpeg) {
     if (v.error_class == ErrorClass::kUnknownOutcome) {
       out_.may_have_been_submitted = true;  // the journal keeps the intent
     } else {
-      journal_.forget(e).ignore();  // the service created nothing
+      // The service answered and created nothing: history, not to resume.
+      journal_.fail(e, v.status.message()).ignore();
     }
     fail(v);
     return Next::kEnd;
@@ -345,7 +452,7 @@ EditJob::Next EditJob::poll(JournalEntry& e, ConstBytes jpeg) {
           continue;
         }
         if ((v.retry == Retry::kResubmitOnce || v.retry == Retry::kBackoff) && !resubmitted_ &&
-            !jpeg.empty()) {
+            (!jpeg.empty() || !e.image_url.empty())) {
           resubmitted_ = true;
           journal_.reset_to_intent(e).ignore();
           fire(Event::kResubmit, "%s; submitting once more", v.status.message()).ignore();
@@ -370,8 +477,11 @@ EditJob::Next EditJob::poll(JournalEntry& e, ConstBytes jpeg) {
     }
     const api::Verdict& v = r.verdict;
     if (v.forget_task) {
+      // The service does not know the task: it is finished, whatever code
+      // the 404 carried. Nothing is left to resume.
       journal_.forget(e).ignore();
-      fail(v);
+      fail(v.error_class, v.status.with_context("task %s (forgotten from the journal)",
+                                                e.task_id.c_str()));
       return Next::kEnd;
     }
     bool again = v.retry == Retry::kBackoff || v.retry == Retry::kKeepPolling;
@@ -395,27 +505,44 @@ void EditJob::download(JournalEntry& e) {
       cancel("before the download");
       return;
     }
-    auto file = files_.create(e.output_path);
-    if (!file.is_ok()) {
-      fail(ErrorClass::kInput, file.status());
-      return;
-    }
-    CountingForward counted(**file);
+    ResultFile counted(files_, e.output_path, settings_.png_output_path);
     api::Reply r = api_.download(e.url, counted, settings_.max_result_bytes, e.size.value_or(0),
                                  download_progress, observer_);
+    if (!counted.open_error().is_ok()) {
+      fail(ErrorClass::kInput, counted.open_error());
+      return;
+    }
     api::Verdict v = r.verdict;
-    if (r.ok && e.size && counted.count() != *e.size) {
+    const char* format = r.result_png ? "PNG" : "JPEG";
+    if (r.ok && e.size && counted.count() != *e.size && r.result_complete) {
+      // No public client checks `size`; a whole picture is what counts.
+      SPARK_LOGW("job", "the result is %llu bytes, the service said %llu; it is a complete %s, "
+                 "kept",
+                 static_cast<unsigned long long>(counted.count()),
+                 static_cast<unsigned long long>(*e.size), format);
+    }
+    if (r.ok && e.size && counted.count() != *e.size && !r.result_complete) {
       v.error_class = ErrorClass::kTransient;
       v.retry = Retry::kBackoff;
-      v.status = Status::error(Code::kDataLoss, "the result is %llu bytes; the service said %llu",
+      v.status = Status::error(Code::kDataLoss,
+                               "the result is %llu bytes, not the %llu the service said, and not "
+                               "a complete %s",
                                static_cast<unsigned long long>(counted.count()),
-                               static_cast<unsigned long long>(*e.size));
+                               static_cast<unsigned long long>(*e.size), format);
     } else if (r.ok) {
-      Status committed = (*file)->commit();
+      Status committed = counted.commit();
       if (!committed.is_ok()) {
         fail(ErrorClass::kInput, committed);
         return;
       }
+      out_.result_png = r.result_png;
+      if (r.result_png && counted.path() == e.output_path &&
+          (ends_with(e.output_path, ".jpg") || ends_with(e.output_path, ".jpeg"))) {
+        SPARK_LOGW("job", "the result is a PNG; it is kept as it came under %s as asked, "
+                   "although the name says JPEG", e.output_path.c_str());
+      }
+      e.output_path = counted.path();
+      out_.output_path = e.output_path;
       out_.written_ms = clock_.now_ms() - (seen_ms_ ? seen_ms_ : started);
       Status journalled = journal_.finish(e, e.cost);
       if (!journalled.is_ok()) SPARK_LOGW("job", "%s", journalled.message());
@@ -437,6 +564,7 @@ void EditJob::download(JournalEntry& e) {
     }
     if (v.retry == Retry::kBackoff && attempt + 1 < settings_.backoff.max_attempts) {
       uint32_t d = backoff_delay_ms(settings_.backoff, attempt, random01(), r.retry_after_ms);
+      if (!fits_deadline(d, "downloading again")) return;
       fire(Event::kRetry, "%s; again in %u ms", v.status.message(), d).ignore();
       if (!wait(d)) {
         cancel("waiting to download again");

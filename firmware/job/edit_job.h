@@ -55,6 +55,12 @@ struct EditSettings {
   // Resend a create whose outcome is unknown (it may cost twice). Off by
   // default: PROTOCOL.md "Create is not idempotent".
   bool resend_unknown = false;
+  // Send a photo the decoder could only partly read (truncated, corrupt
+  // data): off by default, since the edit of a half-grey picture is paid.
+  bool allow_damaged = false;
+  // Where a PNG result goes instead of the entry's output_path (the default
+  // name with .png); empty: a PNG is kept under output_path as it is.
+  std::string png_output_path;
 };
 
 struct EditOutcome {
@@ -68,6 +74,11 @@ struct EditOutcome {
   // seen -> result file committed, and start -> end.
   uint64_t sent_ms = 0, written_ms = 0, total_ms = 0;
   image::FitResult prepared;
+  // The photo's side ratio was over 3: only this centre box (source
+  // pixels, as stored) was sent.
+  bool cropped = false;
+  image::Rect crop;
+  bool result_png = false;  // the result is a PNG (else a JPEG)
 };
 
 class EditJob {
@@ -98,6 +109,9 @@ class EditJob {
   void cancel(const char* where);
   // Sleeps ms in ticks; false when cancelled.
   bool wait(uint32_t ms);
+  // False, with the edit failed, when waiting ms would pass the overall
+  // deadline (settings.poll.deadline_ms from the start of the edit).
+  bool fits_deadline(uint32_t ms, const char* what);
   double random01();
   EditOutcome finish(const JournalEntry& e);
 

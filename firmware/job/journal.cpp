@@ -47,6 +47,7 @@ const char* stage_name(Stage s) {
     case Stage::kSubmitted: return "submitted";
     case Stage::kResult: return "result";
     case Stage::kDone: return "done";
+    case Stage::kFailed: return "failed";
   }
   return "?";
 }
@@ -105,6 +106,8 @@ Status Journal::save(const JournalEntry& e) {
   o["scale"] = picojson::value(e.scale);
   o["seed"] = picojson::value(static_cast<double>(e.seed));
   o["body_shape"] = picojson::value(e.body_shape);
+  if (!e.image_url.empty()) o["image_url"] = picojson::value(e.image_url);
+  if (!e.error.empty()) o["error"] = picojson::value(e.error);
   o["api_base"] = picojson::value(e.api_base);
   o["task_id"] = picojson::value(e.task_id);
   o["url"] = picojson::value(e.url);
@@ -133,6 +136,7 @@ Result<JournalEntry> Journal::load(const std::string& name) {
   else if (stage == "submitted") e.stage = Stage::kSubmitted;
   else if (stage == "result") e.stage = Stage::kResult;
   else if (stage == "done") e.stage = Stage::kDone;
+  else if (stage == "failed") e.stage = Stage::kFailed;
   else return Status::error(Code::kDataLoss, "journal record %s has an unknown stage", name.c_str());
   e.created_s = static_cast<uint64_t>(num(o, "created_s", 0));
   e.prompt = str(o, "prompt");
@@ -142,6 +146,8 @@ Result<JournalEntry> Journal::load(const std::string& name) {
   e.scale = num(o, "scale", 0.5);
   e.seed = static_cast<int64_t>(num(o, "seed", -1));
   e.body_shape = str(o, "body_shape");
+  e.image_url = str(o, "image_url");
+  e.error = str(o, "error");
   e.api_base = str(o, "api_base");
   e.task_id = str(o, "task_id");
   e.url = str(o, "url");
@@ -201,6 +207,13 @@ Status Journal::finish(JournalEntry& e, const std::string& cost) {
 
 Status Journal::forget(const JournalEntry& e) { return storage_.remove(record_name(e.job_id)); }
 
+Status Journal::fail(JournalEntry& e, const std::string& why) {
+  e.stage = Stage::kFailed;
+  e.error = why.substr(0, 512);
+  SPARK_TRY(save(e));
+  return prune_done();
+}
+
 Status Journal::add_to_ledger(const JournalEntry& e) {
   picojson::object ledger;
   auto text = read_record(storage_, kLedger);
@@ -242,7 +255,7 @@ Status Journal::prune_done() {
       e->ledger_counted = true;
       SPARK_TRY(save(*e));
     }
-    if (e->stage == Stage::kDone) done.push_back(n);
+    if (e->stage == Stage::kDone || e->stage == Stage::kFailed) done.push_back(n);
   }
   // Names begin with the creation time, so sorted order is age order.
   for (size_t i = 0; i + kKeepDone < done.size(); ++i) SPARK_TRY(storage_.remove(done[i]));
@@ -260,7 +273,7 @@ Status Journal::unfinished(std::vector<JournalEntry>* out) {
       SPARK_LOGW("journal", "%s", e.status().message());
       continue;
     }
-    if (e->stage != Stage::kDone) out->push_back(std::move(e).value());
+    if (e->stage != Stage::kDone && e->stage != Stage::kFailed) out->push_back(std::move(e).value());
   }
   return Status::ok();
 }

@@ -35,6 +35,8 @@ enum class Stage : uint8_t {
   kSubmitted,  // task id known
   kResult,     // result URL known
   kDone,       // result stored
+  kFailed,     // the service answered the create with a definite failure:
+               // no task, nothing to resume (kept as history, like kDone)
 };
 const char* stage_name(Stage s);
 
@@ -45,6 +47,7 @@ struct JournalEntry {
   std::string prompt;
   std::string source_path;  // the photo as given
   std::string image_path;   // the prepared JPEG that is uploaded
+  std::string image_url;    // or, instead, the https URL the service fetches
   std::string output_path;  // where the result goes
   double scale = 0.5;
   int64_t seed = -1;
@@ -54,6 +57,7 @@ struct JournalEntry {
   std::string url;
   std::optional<uint64_t> size;
   std::string cost;
+  std::string error;        // why, for kFailed
   bool ledger_counted = false;
 };
 
@@ -76,6 +80,9 @@ class Journal {
   // Records the stored result and adds its cost to the ledger.
   Status finish(JournalEntry& e, const std::string& cost);
   Status forget(const JournalEntry& e);
+  // Records a create the service refused outright (no task, no cost):
+  // history, not something to resume.
+  Status fail(JournalEntry& e, const std::string& why);
 
   // Every record not done, oldest first.
   Status unfinished(std::vector<JournalEntry>* out);

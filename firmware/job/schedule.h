@@ -16,6 +16,7 @@ struct PollPolicy {
   uint32_t max_interval_ms = 5000;   // cap on the interval
   uint32_t jitter_percent = 20;      // +-20%
   uint32_t deadline_ms = 600000;     // give up polling after 10 minutes
+  uint32_t max_retry_after_ms = 30000;  // a Retry-After longer than this is cut to it
 };
 
 struct BackoffPolicy {
@@ -26,12 +27,14 @@ struct BackoffPolicy {
 
 // Delay before poll number `poll` (0 = the first poll after create).
 // `random01` is uniform in [0, 1). retry_after_ms (from a 429/503 reply)
-// wins when it is longer.
+// wins when it is longer, up to p.max_retry_after_ms: a server's Retry-After
+// is honoured, never without bound (999999 s would be 11 days).
 uint32_t poll_delay_ms(const PollPolicy& p, uint32_t poll, double random01,
                        std::optional<uint32_t> retry_after_ms = std::nullopt);
 
 // Full-jitter exponential backoff for retry number `attempt` (0-based):
-// random01 * min(cap, base * 2^attempt); Retry-After wins when longer.
+// random01 * min(cap, base * 2^attempt); Retry-After wins when longer, up
+// to p.cap_ms.
 uint32_t backoff_delay_ms(const BackoffPolicy& p, uint32_t attempt, double random01,
                           std::optional<uint32_t> retry_after_ms = std::nullopt);
 

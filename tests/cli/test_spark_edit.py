@@ -75,7 +75,7 @@ class CliTest(unittest.TestCase):
         e.update(env or {})
         cmd = [EDIT, "--api-base", self.sim.api, "--ca-file", self.sim.ca, "--state-dir", self.state]
         # Common options go after a subcommand's name.
-        if args and args[0] in ("resume", "status"):
+        if args and args[0] in ("resume", "status", "model-spec"):
             cmd = [EDIT, args[0]] + cmd[1:] + list(args[1:])
         else:
             cmd += list(args)
@@ -84,6 +84,16 @@ class CliTest(unittest.TestCase):
     def assert_jpeg(self, path):
         with open(path, "rb") as f:
             self.assertEqual(f.read(3), b"\xff\xd8\xff")
+
+    def edit_with(self, *faults, extra=()):
+        for f in faults:
+            subprocess.run(["curl", "-sS", "--noproxy", "*", "-X", "POST", "-d",
+                            json.dumps({"fault": f}), self.sim.control + "/_sim/fault"],
+                           check=True, capture_output=True)
+        r = self.run_edit(self.photo, "make it red", *extra)
+        subprocess.run(["curl", "-sS", "--noproxy", "*", "-X", "DELETE",
+                        self.sim.control + "/_sim/fault"], check=True, capture_output=True)
+        return r
 
     def leftovers(self, out):
         d = os.path.dirname(out)
@@ -244,16 +254,6 @@ class TestInterrupt(CliTest):
 
 
 class TestServiceFaults(CliTest):
-    def edit_with(self, *faults, extra=()):
-        for f in faults:
-            subprocess.run(["curl", "-sS", "--noproxy", "*", "-X", "POST", "-d",
-                            json.dumps({"fault": f}), self.sim.control + "/_sim/fault"],
-                           check=True, capture_output=True)
-        r = self.run_edit(self.photo, "make it red", *extra)
-        subprocess.run(["curl", "-sS", "--noproxy", "*", "-X", "DELETE",
-                        self.sim.control + "/_sim/fault"], check=True, capture_output=True)
-        return r
-
     def test_exit_codes_follow_the_error_class(self):
         r = self.edit_with("task-fail:3007003")
         self.assertEqual(r.returncode, 5, r.stderr)
@@ -273,6 +273,189 @@ class TestServiceFaults(CliTest):
         self.assertTrue(o["resumable"])
         self.assertIn(o["task_id"], o["error"])
         self.assertEqual(self.sim.count("create"), 1)
+
+
+class TestContract(CliTest):
+    """What each reply shape of issue 12 leads to, as a person sees it."""
+
+    def test_create_200_with_an_error_exits_by_its_code_and_leaves_nothing_to_resume(self):
+        r = self.edit_with("create-200-error:3007003", extra=("--json",))
+        self.assertEqual(r.returncode, 5, r.stderr)
+        o = json.loads(r.stdout)
+        self.assertFalse(o["may_have_been_submitted"])
+        self.assertFalse(o["resumable"])
+        self.assertIn("invalid image format", o["error"])
+        self.assertNotIn("may have been submitted", r.stderr)
+        self.assertIn("nothing to resume", self.run_edit("resume").stderr)
+
+    def test_a_poll_404_forgets_the_task(self):
+        r = self.edit_with("poll-unknown")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("does not know this task", r.stderr)
+        self.assertIn("forgotten", r.stderr)
+        self.assertNotIn("spark-edit resume", r.stderr)
+        self.assertIn("nothing to resume", self.run_edit("resume").stderr)
+
+    def test_a_create_answered_504_with_3007099_is_not_resent(self):
+        r = self.edit_with("create-status:504")
+        self.assertEqual(r.returncode, 6, r.stderr)
+        self.assertIn("may have been submitted", r.stderr)
+        self.assertIn("3007099", r.stderr)
+        self.assertEqual(self.sim.count("create"), 1)
+
+    def test_a_create_reply_completed_without_output_is_polled(self):
+        r = self.edit_with("create-completed-no-output", extra=("--json",))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        o = json.loads(r.stdout)
+        self.assertEqual((o["creates"], self.sim.count("create")), (1, 1))
+        self.assertGreaterEqual(o["polls"], 1)
+
+    def test_a_png_result_gets_a_png_name(self):
+        r = self.edit_with("result-png", extra=("--json",))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        o = json.loads(r.stdout)
+        out = os.path.join(self.tmp, "photo.edited.png")
+        self.assertEqual((o["output"], o["format"]), (out, "png"))
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "photo.edited.jpg")))
+
+    def test_a_png_result_under_a_chosen_jpg_name_is_kept_with_a_warning(self):
+        out = os.path.join(self.tmp, "mine.jpg")
+        r = self.edit_with("result-png", extra=("-o", out))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), out)
+        self.assertIn("the result is a PNG", r.stderr)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
+    def test_a_size_mismatch_keeps_a_complete_result(self):
+        r = self.edit_with("size-mismatch:100")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("it is a complete JPEG, kept", r.stderr)
+        self.assert_jpeg(os.path.join(self.tmp, "photo.edited.jpg"))
+
+    def test_image_url_uploads_nothing(self):
+        first = json.loads(self.run_edit(self.photo, "make it red", "--json").stdout)
+        url = first["url"]
+        e = dict(os.environ, SPARK_API_KEY=KEY)
+        r = subprocess.run([EDIT, "--api-base", self.sim.api, "--ca-file", self.sim.ca,
+                            "--state-dir", self.state, "--json", "--image-url", url,
+                            "make it black and white"],
+                           capture_output=True, text=True, env=e, cwd=self.tmp, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        o = json.loads(r.stdout)
+        stem = url.rsplit("/", 1)[1].split(".")[0]
+        self.assertEqual(o["output"], os.path.join(self.tmp, stem + ".edited.jpg"))
+        self.assertNotIn("prepared", o)
+        self.assertEqual(self.sim.count("create"), 2)
+        for bad, words in (("http://localhost/a.jpg", "https://"), ("https://h/a b.jpg", "space")):
+            with self.subTest(url=bad):
+                r = self.run_edit("--image-url", bad, "x")
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(words, r.stderr)
+        r = self.run_edit("--image-url", url, self.photo, "x")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(self.sim.count("create"), 2)
+
+    def test_a_damaged_photo_is_refused_unless_allowed(self):
+        cut = os.path.join(self.tmp, "cut.jpg")
+        with open(self.photo, "rb") as f, open(cut, "wb") as g:
+            g.write(f.read()[:4000])
+        r = self.run_edit(cut, "make it red")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("damaged", r.stderr)
+        self.assertIn("--allow-damaged", r.stderr)
+        self.assertEqual(self.sim.count("create"), 0)
+        r = self.run_edit(cut, "make it red", "--allow-damaged")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.sim.count("create"), 1)
+        # prepare sends nothing: it still writes the file, flagged.
+        out = os.path.join(self.tmp, "prepared.jpg")
+        p = subprocess.run([EDIT, "prepare", cut, out], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("DAMAGED INPUT", p.stdout)
+        self.assert_jpeg(out)
+        p = subprocess.run([EDIT, "prepare", cut, out + "2", "--json"], capture_output=True,
+                           text=True, timeout=60)
+        self.assertTrue(json.loads(p.stdout)["output"]["damaged"])
+
+    def test_a_ratio_over_3_is_cropped_and_said(self):
+        wide = os.path.join(self.tmp, "wide.jpg")
+        make_photo(wide, 1000, 300)
+        r = self.run_edit(wide, "make it red", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        o = json.loads(r.stdout)
+        self.assertTrue(o["cropped"])
+        self.assertEqual(o["crop"], {"x": 50, "y": 0, "width": 900, "height": 300})
+        self.assertIn("cropped", r.stderr)
+        plain = json.loads(self.run_edit(self.photo, "make it red", "--json").stdout)
+        self.assertFalse(plain["cropped"])
+        self.assertNotIn("crop", plain)
+
+
+class TestDiscovery(CliTest):
+    """--discover: the model spec (served by spark-sim) decides the endpoint
+    and limits; cached with its age; unreachable -> built-in, said once; a
+    spec naming another host is refused."""
+
+    def add_fault(self, f):
+        subprocess.run(["curl", "-sS", "--noproxy", "*", "-X", "POST", "-d",
+                        json.dumps({"fault": f}), self.sim.control + "/_sim/fault"],
+                       check=True, capture_output=True)
+
+    def discover(self, *args, env=None):
+        return self.run_edit("--discover", "--models-url", self.sim.api, *args, env=env)
+
+    def test_the_spec_is_used_and_cached(self):
+        self.add_fault("spec-prompt-max:10")
+        r = self.discover(self.photo, "a prompt of more than ten characters")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("allows at most 10", r.stderr)
+        self.assertEqual(self.sim.count("create"), 0)
+        self.assertEqual(self.sim.count("spec"), 1)
+        cache = os.path.join(self.state, "model-spec.json")
+        with open(cache) as f:
+            self.assertIn("fetched_at", json.load(f))
+        r = self.discover(self.photo, "go red", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("from the cache", r.stderr)
+        self.assertEqual(self.sim.count("spec"), 1)  # the cache answered
+        s = self.run_edit("model-spec", "--models-url", self.sim.api, "--json")
+        self.assertEqual(s.returncode, 0, s.stderr)
+        o = json.loads(s.stdout)
+        self.assertEqual((o["source"], o["prompt_max"]), ("cache", 10))
+        self.assertEqual(o["endpoint"], self.sim.api + "/model/v1/generation")
+        self.assertGreaterEqual(o["age_s"], 0)
+        # SPARK_DISCOVER=1 is the switch without the option.
+        r = self.run_edit("--models-url", self.sim.api, self.photo, "a prompt of more than ten",
+                          "-o", os.path.join(self.tmp, "x.jpg"), env={"SPARK_DISCOVER": "1"})
+        self.assertEqual(r.returncode, 3, r.stderr)
+
+    def test_without_discover_no_spec_is_asked(self):
+        r = self.run_edit(self.photo, "make it red")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.sim.count("spec"), 0)
+
+    def test_an_unreachable_spec_service_falls_back_to_built_in_values_said_once(self):
+        self.add_fault("spec-status:503")
+        r = self.discover(self.photo, "make it red")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.count("model spec unreachable"), 1, r.stderr)
+        self.assertIn("built-in", r.stderr)
+        self.assertEqual(self.sim.count("create"), 1)
+
+    def test_a_spec_naming_another_host_is_refused(self):
+        self.add_fault("spec-foreign-host")
+        s = self.run_edit("model-spec", "--models-url", self.sim.api)
+        self.assertEqual(s.returncode, 1, s.stderr)
+        self.assertIn("evil.example", s.stderr)
+        self.assertIn("refused", s.stderr)
+        r = self.discover(self.photo, "make it red")
+        self.assertEqual(r.returncode, 0, r.stderr)  # built-in endpoint: the sim itself
+        self.assertIn("refused", r.stderr)
+        self.assertEqual(self.sim.count("create"), 1)
+        self.assertFalse(os.path.exists(os.path.join(self.state, "model-spec.json")))
 
 
 if __name__ == "__main__":

@@ -257,7 +257,7 @@ TEST_CASE("transient_poll_faults_are_retried_on_the_same_task") {
 }
 
 TEST_CASE("slow_and_odd_but_valid_replies_complete") {
-  for (const char* fault : {"latency:150", "drip:1", "chunked", "size-as-string", "string-codes",
+  for (const char* fault : {"latency:150", "drip:1", "chunked", "size-as-string", "numeric-codes",
                             "result-expired"}) {
     INFO(std::string(fault));
     auto sim = Sim::start({"--fault", fault});
@@ -314,7 +314,7 @@ TEST_CASE("a_wrong_key_fails_once_with_advice_in_every_error_shape") {
   for (const char* shape : {"error-shape:error_message", "error-shape:message",
                             "error-shape:string", "error-shape:status", "error-shape:bare"}) {
     INFO(std::string(shape));
-    auto sim = Sim::start({"--fault", shape, "--fault", "string-codes"});
+    auto sim = Sim::start({"--fault", shape, "--fault", "numeric-codes"});
     Stack st(*sim, api::BodyShape::kWrapped, "wrong-key");
     auto o = edit(st, small_photo());
     expect_failed(o, ErrorClass::kAuth, "key");
@@ -363,7 +363,7 @@ TEST_CASE("resume_from_the_journal_polls_and_downloads_without_a_second_create")
   // Create by hand and journal it, as a run cut by power after the reply.
   job::JournalEntry e = st.entry();
   MemorySource src(ConstBytes(small_photo().data(), small_photo().size()));
-  auto reply = st.api->create({e.prompt, 0.5, -1}, src, nullptr, nullptr);
+  auto reply = st.api->create({e.prompt, 0.5, -1, {}}, src, nullptr, nullptr);
   REQUIRE(reply.ok);
   REQUIRE(st.journal->begin(e).is_ok());
   REQUIRE(st.journal->set_task(e, reply.task.id).is_ok());
@@ -413,4 +413,202 @@ TEST_CASE("cancel_while_polling_keeps_the_task_for_resume") {
   CHECK(o.state == State::kCancelled);
   CHECK(o.status.code() == Code::kCancelled);
   CHECK(unfinished(st) == 1);
+}
+
+// --- reply shapes of issue 12 (spark-sim's contract faults) -----------------
+
+TEST_CASE("a_create_answered_200_with_an_error_and_no_id_is_a_plain_failure") {
+  auto sim = Sim::start({"--fault", "create-200-error:3007003"});
+  Stack st(*sim);
+  auto o = edit(st, small_photo());
+  expect_failed(o, ErrorClass::kRejected, "invalid image format");
+  CHECK_FALSE(o.may_have_been_submitted);
+  CHECK(o.task_id.empty());
+  CHECK(api::exit_code(o.error_class) == 5);
+  CHECK(o.creates == 1);
+  CHECK(sim->count("create") == 1);
+  CHECK(unfinished(st) == 0);  // nothing to resume
+  auto record = st.journal->find(o.job_id);  // kept as history: failed
+  REQUIRE(record.is_ok());
+  CHECK(record->stage == job::Stage::kFailed);
+  CHECK(record->error.find("invalid image format") != std::string::npos);
+  // A code worth a retry elsewhere is still this create's definite answer.
+  auto busy = Sim::start({"--fault", "create-200-error:3007099"});
+  Stack st2(*busy);
+  auto b = edit(st2, small_photo());
+  CHECK(b.state == State::kFailed);
+  CHECK_FALSE(b.may_have_been_submitted);
+  CHECK(busy->count("create") == 1);
+  CHECK(unfinished(st2) == 0);
+}
+
+namespace {
+// Records whether the task id was in the journal when the job began waiting.
+struct JournalWatch : job::Observer {
+  job::Journal* journal = nullptr;
+  bool journalled_before_waiting = false;
+  void on_state(State, State to, const char*) override {
+    if (to != State::kWaiting || journalled_before_waiting) return;
+    std::vector<job::JournalEntry> open;
+    if (journal->unfinished(&open).is_ok() && open.size() == 1 && !open[0].task_id.empty()) {
+      journalled_before_waiting = true;
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("a_create_reply_with_an_id_but_no_output_is_journalled_and_polled") {
+  auto sim = Sim::start({"--fault", "create-completed-no-output"});
+  Stack st(*sim);
+  JournalWatch watch;
+  watch.journal = st.journal.get();
+  auto o = edit(st, small_photo(), fast_settings(), "make it red", &watch);
+  expect_done(o, st);
+  CHECK(watch.journalled_before_waiting);
+  CHECK(o.creates == 1);
+  CHECK(o.polls >= 1);
+  CHECK(sim->count("create") == 1);
+}
+
+TEST_CASE("a_poll_answered_404_with_a_code_forgets_the_task") {
+  auto sim = Sim::start({"--fault", "poll-unknown"});
+  Stack st(*sim);
+  auto o = edit(st, small_photo());
+  expect_failed(o, ErrorClass::kRejected, "does not know this task");
+  CHECK(std::string(o.status.message()).find("forgotten") != std::string::npos);
+  CHECK(unfinished(st) == 0);  // resume will not suggest it again
+  CHECK(sim->count("poll") == 1);
+}
+
+TEST_CASE("retry_after_is_capped_by_the_schedule") {
+  // Retry-After: 999999 (11 days) on a create and on a poll: the waits are cut
+  // to the schedule's caps (200 ms and 300 ms here) and the edit completes.
+  for (const char* fault : {"rate-limit:999999:create", "rate-limit:999999:poll"}) {
+    INFO(std::string(fault));
+    auto sim = Sim::start({"--fault", fault});
+    Stack st(*sim);
+    auto settings = fast_settings();
+    settings.poll.max_retry_after_ms = 300;
+    expect_done(edit(st, small_photo(), settings), st);
+    CHECK(sim->count("create") == (std::string(fault).find("create") != std::string::npos ? 2 : 1));
+  }
+}
+
+TEST_CASE("a_png_result_gets_a_png_name_unless_the_person_chose_one") {
+  auto sim = Sim::start({"--fault", "result-png"});
+  Stack st(*sim);
+  auto settings = fast_settings();
+  settings.png_output_path = st.dir + "/photo.edited.png";
+  auto o = edit(st, small_photo(), settings);
+  INFO(std::string(o.status.message()));
+  REQUIRE(o.state == State::kDone);
+  CHECK(o.result_png);
+  CHECK(o.output_path == settings.png_output_path);
+  CHECK(slurp(settings.png_output_path).substr(0, 8) == "\x89PNG\r\n\x1a\n");
+  CHECK_FALSE(exists(st.entry().output_path));
+  // A name the person chose (no png_output_path) is kept; the bytes stay PNG.
+  Stack st2(*sim);
+  auto kept = edit(st2, small_photo());
+  REQUIRE(kept.state == State::kDone);
+  CHECK(kept.output_path == st2.entry().output_path);
+  CHECK(slurp(kept.output_path).substr(0, 8) == "\x89PNG\r\n\x1a\n");
+}
+
+TEST_CASE("a_result_whose_size_differs_from_size_is_kept_when_complete") {
+  auto sim = Sim::start({"--fault", "size-mismatch:100"});
+  Stack st(*sim);
+  auto o = edit(st, small_photo());
+  expect_done(o, st);
+  CHECK(sim->count("download") == 1);
+}
+
+TEST_CASE("an_edit_by_image_url_uploads_nothing_and_resumes_like_any_other") {
+  auto sim = Sim::start();
+  Stack st(*sim);
+  auto first = edit(st, small_photo());
+  expect_done(first, st);
+  REQUIRE_FALSE(first.url.empty());
+  // The simulator fetches only its own CDN's results: use the first result.
+  job::JournalEntry e = st.entry("make it black and white");
+  e.image_path.clear();
+  e.image_url = first.url;
+  e.output_path = st.dir + "/by-url.jpg";
+  job::EditJob job(*st.api, *st.journal, st.clock, st.entropy, st.files, fast_settings());
+  MemorySource none{ConstBytes()};
+  auto o = job.run(e, none);
+  INFO(std::string(o.status.message()));
+  REQUIRE(o.state == State::kDone);
+  CHECK(o.creates == 1);
+  CHECK(exists(e.output_path));
+  CHECK(sim->count("create") == 2);
+  // What the simulator received is the first result itself.
+  CHECK(slurp(sim->input_path(o.task_id)) == slurp(first.output_path));
+  // A lost reply keeps the URL in the journal, so a resend needs no file.
+  sim->fault("reset-after-body");
+  job::JournalEntry u = st.entry();
+  u.image_path.clear();
+  u.image_url = first.url;
+  u.output_path = st.dir + "/by-url-2.jpg";
+  job::EditJob job2(*st.api, *st.journal, st.clock, st.entropy, st.files, fast_settings());
+  auto held = job2.run(u, none);
+  CHECK(held.may_have_been_submitted);
+  auto kept = st.journal->find(held.job_id);
+  REQUIRE(kept.is_ok());
+  CHECK(kept->image_url == first.url);
+  CHECK(kept->image_path.empty());
+  job::JournalEntry resend = std::move(kept).value();
+  job::EditJob job3(*st.api, *st.journal, st.clock, st.entropy, st.files, fast_settings());
+  auto sent = job3.resume(resend, true);
+  INFO(std::string(sent.status.message()));
+  CHECK(sent.state == State::kDone);
+  CHECK(exists(u.output_path));
+  CHECK(sim->count("create") == 4);
+}
+
+TEST_CASE("a_bad_image_url_is_refused_before_anything_is_sent") {
+  auto sim = Sim::start();
+  Stack st(*sim);
+  for (const char* url : {"http://localhost/a.jpg", "ftp://x/a.jpg", "https://", "https://h/a b.jpg",
+                          "https://h/\"a.jpg"}) {
+    INFO(url);
+    job::JournalEntry e = st.entry();
+    e.image_path.clear();
+    e.image_url = url;
+    job::EditJob job(*st.api, *st.journal, st.clock, st.entropy, st.files, fast_settings());
+    MemorySource none{ConstBytes()};
+    auto o = job.run(e, none);
+    expect_failed(o, ErrorClass::kInput, "URL");
+  }
+  CHECK(sim->count("create") == 0);
+  CHECK(unfinished(st) == 0);
+}
+
+TEST_CASE("a_damaged_photo_is_refused_unless_allowed") {
+  std::vector<uint8_t> cut(small_photo().begin(), small_photo().begin() + small_photo().size() / 2);
+  auto sim = Sim::start();
+  Stack st(*sim);
+  auto o = edit(st, cut);
+  expect_failed(o, ErrorClass::kInput, "--allow-damaged");
+  CHECK(api::exit_code(o.error_class) == 3);
+  CHECK(sim->count("create") == 0);
+  CHECK(unfinished(st) == 0);
+  auto settings = fast_settings();
+  settings.allow_damaged = true;
+  expect_done(edit(st, cut, settings), st);
+  CHECK(sim->count("create") == 1);
+}
+
+TEST_CASE("a_photo_over_ratio_3_is_cropped_and_says_so") {
+  auto wide = make_jpeg(quadrants(1000, 300));
+  auto sim = Sim::start();
+  Stack st(*sim);
+  auto o = edit(st, wide);
+  expect_done(o, st);
+  CHECK(o.cropped);
+  CHECK(o.crop.width == 900);
+  CHECK(o.crop.height == 300);
+  CHECK(o.crop.x == 50);
+  CHECK(o.crop.y == 0);
+  auto plain = edit(st, small_photo());
+  CHECK_FALSE(plain.cropped);
 }

@@ -77,6 +77,7 @@ std::unique_ptr<Sim> Sim::start(const std::vector<std::string>& args) {
     if (line.rfind("spark-sim ready", 0) == 0) {
       sim->api = field(line, "api");
       sim->cdn = field(line, "cdn");
+      sim->control = field(line, "control");
       sim->ca = field(line, "ca");
       break;
     }
@@ -89,6 +90,13 @@ std::unique_ptr<Sim> Sim::start(const std::vector<std::string>& args) {
     REQUIRE(std::system(keep.c_str()) == 0);
   }
   return sim;
+}
+
+void Sim::fault(const std::string& spec) const {
+  // spec is a test's literal (no quotes); curl talks to the loopback port.
+  std::string cmd = "curl -sS --fail --noproxy '*' -o /dev/null -X POST -d '{\"fault\":\"" + spec +
+                    "\"}' '" + control + "/_sim/fault'";
+  REQUIRE_MESSAGE(std::system(cmd.c_str()) == 0, "could not add fault " << spec);
 }
 
 Sim::~Sim() {

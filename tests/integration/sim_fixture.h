@@ -20,8 +20,12 @@ class Sim {
 
   std::string api;        // https://127.0.0.1:PORT
   std::string cdn;
+  std::string control;    // http://127.0.0.1:PORT, the control port
   std::string ca;         // the simulator's CA file
   std::string state_dir;
+
+  // Adds a fault while the simulator runs (POST /_sim/fault, with curl).
+  void fault(const std::string& spec) const;
 
   // Requests of one kind ("create", "poll", "download") in the request log.
   int count(const std::string& kind) const;

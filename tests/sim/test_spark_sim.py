@@ -58,6 +58,29 @@ def make_png(w=200, h=150):
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+def flat_jpeg(w, h):
+    """A real, decodable JPEG of one colour (fast at any size)."""
+    return subprocess.run(["cjpeg", "-quality", "50"], input=b"P6\n%d %d\n255\n" % (w, h)
+                          + b"\x80" * (w * h * 3), capture_output=True, check=True).stdout
+
+
+def padded_jpeg(total):
+    """JPEG exactly `total` bytes long: APP15 segments of filler after SOI
+    (decoders skip them), so the picture still decodes."""
+    base = make_jpeg(64, 48)
+    room = total - len(base)
+    segs = []
+    while room > 0:
+        n = min(room, 65535 + 2)
+        if room - n in (1, 2, 3):  # leave room for a whole segment header
+            n -= 4
+        segs.append(b"\xff\xef" + struct.pack(">H", n - 2) + b"\0" * (n - 4))
+        room -= n
+    data = base[:2] + b"".join(segs) + base[2:]
+    assert len(data) == total, (len(data), total)
+    return data
+
+
 def fake_jpeg(w, h, pad=0):
     """Only the headers the service reads: SOI, an APP0 and an SOF0 with w x h."""
     app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
@@ -233,7 +256,7 @@ class SimTest(unittest.TestCase):
         got_status, _, data = reply
         self.assertEqual(got_status, status, data)
         body = json.loads(data)
-        self.assertEqual(body["error"]["code"], code, body)
+        self.assertEqual(body["error"]["code"], str(code), body)  # a string, as the page types it
         self.assertTrue(body["error"]["error_message"])
         return body
 
@@ -260,6 +283,9 @@ class TestValidation(SimTest):
     def test_3007001_missing_prompt(self):
         self.assertError(self.wrapped({"binary_data_base64": self.b64()}), 400, 3007001)
         self.assertError(self.wrapped({"prompt": "", "binary_data_base64": self.b64()}), 400, 3007001)
+        for blank in (" ", " \t\r\n ", "\u3000"):  # white space only is a missing prompt too
+            with self.subTest(prompt=blank):
+                self.assertError(self.sim.create(prompt=blank), 400, 3007001)
 
     def test_3007002_missing_image(self):
         self.assertError(self.wrapped({"prompt": "x"}), 400, 3007002)
@@ -267,6 +293,18 @@ class TestValidation(SimTest):
     def test_3007003_invalid_image_format(self):
         self.assertError(self.sim.create(image=b"GIF89a" + b"\0" * 100), 400, 3007003)
         self.assertError(self.sim.create(image=b"\xff\xd8\xff\xda\0\0"), 400, 3007003)  # no SOF
+
+    def test_3007003_payload_that_does_not_decode(self):
+        # Headers fine, picture not: refused at create, not as a failed task later.
+        cases = {"truncated jpeg": JPEG[: len(JPEG) // 2],
+                 "headers only": fake_jpeg(640, 480),
+                 "png bad crc": make_png()[:-5] + b"\0" + make_png()[-4:],
+                 "png truncated": make_png()[:200]}
+        for name, data in cases.items():
+            with self.subTest(name):
+                body = self.assertError(self.sim.create(image=data), 400, 3007003)
+                self.assertIn("decode", body["error"]["error_message"])
+        self.assertEqual([e["kind"] for e in self.sim.log() if e["task"]], [])
 
     def test_3007004_invalid_prompt_length(self):
         self.assertEqual(self.sim.create(prompt="é" * 800)[0], 200)  # code points, not bytes
@@ -282,12 +320,18 @@ class TestValidation(SimTest):
         self.assertError(self.sim.create(image=tall), 400, 3007005)
 
     def test_size_limits_are_inclusive(self):
-        self.assertEqual(self.sim.create(image=fake_jpeg(4096, 4096))[0], 200)
-        self.assertEqual(self.sim.create(image=fake_jpeg(900, 300))[0], 200)
+        self.assertEqual(self.sim.create(image=flat_jpeg(4096, 4096))[0], 200)
+        self.assertEqual(self.sim.create(image=flat_jpeg(900, 300))[0], 200)
+
+    def test_5_mb_is_5000000_bytes(self):
+        # The page's "Maximum 5 MB", read as decimal megabytes.
+        self.assertEqual(self.sim.create(image=padded_jpeg(5_000_000))[0], 200)
+        body = self.assertError(self.sim.create(image=padded_jpeg(5_000_001)), 400, 3007005)
+        self.assertIn("5000001 bytes (max 5000000)", body["error"]["error_message"])
 
     def test_3007006_invalid_parameter(self):
         for extra in ({"scale": 1.5}, {"scale": -0.1}, {"scale": "0.5"}, {"seed": "7"},
-                      {"seed": 1.5}, {"seed": True}, {"image_urls": ["https://x.example/a.jpg"]}):
+                      {"seed": 1.5}, {"seed": True}, {"seed": -2}, {"image_urls": ["https://x.example/a.jpg"]}):
             with self.subTest(extra=extra):
                 self.assertError(self.sim.create(extra=extra), 400, 3007006)
         self.assertEqual(self.sim.create(extra={"scale": 1, "seed": 42})[0], 200)
@@ -383,11 +427,14 @@ class TestCycle(SimTest):
         status, jpeg = self.sim.download(item["url"])  # no Authorization header
         self.assertEqual(status, 200)
         self.assertEqual(item["size"], len(jpeg))
-        self.assertEqual(jpeg_dims(jpeg), (683, 512))  # 640x480 -> short side 512
+        self.assertEqual(jpeg_dims(jpeg), (1536, 1152))  # 640x480 -> long side 1536
 
     def test_output_size_rule(self):
-        for (w, h), want in (((480, 1200), (512, 1280)), ((2048, 1536), (1536, 1152)),
-                             ((1000, 1000), (1000, 1000))):
+        # From the aspect ratio only, never the input's own size: long side
+        # 1536, the short one by the ratio (ratio <= 3 keeps it >= 512).
+        for (w, h), want in (((480, 1200), (614, 1536)), ((2048, 1536), (1536, 1152)),
+                             ((1000, 1000), (1536, 1536)), ((320, 240), (1536, 1152)),
+                             ((900, 300), (1536, 512))):
             with self.subTest(size=(w, h)):
                 task = self.sim.wait_done(self.sim.create_ok(image=make_jpeg(w, h)))
                 _, jpeg = self.sim.download(task["output"][0]["content"][0]["url"])
@@ -493,6 +540,17 @@ class TestStatusFaults(SimTest):
                 self.assertEqual(self.sim.create()[0], 200)
                 self.assertIsNone(self.sim.log()[0]["task"])
 
+    def test_rate_limit_retry_after_value(self):
+        self.sim.fault("rate-limit:999999:create")
+        status, r, _ = self.sim.create()
+        self.assertEqual((status, r.getheader("Retry-After")), (429, "999999"))
+
+    def test_create_status_codes_in_the_body(self):
+        for status, code in ((500, 3007095), (502, 3007097), (503, 3007099), (504, 3007099)):
+            with self.subTest(status=status):
+                self.sim.fault("create-status:%d" % status)
+                self.assertError(self.sim.create(), status, code)
+
     def test_create_status_lost_reply_creates_task(self):
         for code in (502, 504):
             with self.subTest(code=code):
@@ -530,7 +588,7 @@ class TestStatusFaults(SimTest):
         self.sim.fault("task-fail:3007003:1")
         task = self.sim.wait_done(self.sim.create_ok())
         self.assertEqual(task["status"], "failed")
-        self.assertEqual(task["error"], {"code": 3007003, "error_message": "invalid image format"})
+        self.assertEqual(task["error"], {"code": "3007003", "error_message": "invalid image format"})
         self.assertEqual(task["usage"]["cost"], "")
         self.assertEqual(self.sim.wait_done(self.sim.create_ok())["status"], "completed")
 
@@ -553,10 +611,10 @@ class TestStatusFaults(SimTest):
 class TestShapeFaults(SimTest):
     def test_error_shapes(self):
         cases = {
-            "error_message": {"error": {"code": 3007007, "error_message": "authentication failed"}},
-            "message": {"error": {"code": 3007007, "message": "authentication failed"}},
+            "error_message": {"error": {"code": "3007007", "error_message": "authentication failed"}},
+            "message": {"error": {"code": "3007007", "message": "authentication failed"}},
             "string": {"error": "authentication failed"},
-            "status": {"status": {"code": 3007007, "message": "authentication failed"}, "data": None},
+            "status": {"status": {"code": "3007007", "message": "authentication failed"}, "data": None},
             "bare": {"message": "authentication failed"},
         }
         for shape, want in cases.items():
@@ -566,7 +624,7 @@ class TestShapeFaults(SimTest):
                 self.assertEqual((status, json.loads(data)), (401, want))
 
     def test_failed_task_error_shapes(self):
-        for shape, want in (("message", {"code": 3007005, "message": "invalid image size"}),
+        for shape, want in (("message", {"code": "3007005", "message": "invalid image size"}),
                             ("string", "invalid image size")):
             with self.subTest(shape=shape):
                 self.sim.fault("task-fail:3007005:1")
@@ -574,12 +632,16 @@ class TestShapeFaults(SimTest):
                 self.sim.fault("error-shape:%s:1" % shape)
                 self.assertEqual(self.sim.poll_json(task_id)["error"], want)
 
-    def test_string_codes(self):
-        self.sim.fault("string-codes")
+    def test_codes_are_strings_unless_numeric_codes(self):
         status, _, data = self.sim.create(key="bad")
         self.assertEqual(json.loads(data)["error"]["code"], "3007007")
         self.sim.fault("task-fail:3007099:1")
         self.assertEqual(self.sim.wait_done(self.sim.create_ok())["error"]["code"], "3007099")
+        self.sim.fault("numeric-codes")
+        status, _, data = self.sim.create(key="bad")
+        self.assertEqual(json.loads(data)["error"]["code"], 3007007)
+        self.sim.fault("task-fail:3007099:1")
+        self.assertEqual(self.sim.wait_done(self.sim.create_ok())["error"]["code"], 3007099)
 
     def test_size_as_string(self):
         self.sim.fault("size-as-string")
@@ -604,6 +666,105 @@ class TestShapeFaults(SimTest):
         url = self.sim.wait_done(self.sim.create_ok())["output"][0]["content"][0]["url"]
         time.sleep(0.3)
         self.assertEqual(self.sim.download(url)[0], 410)
+
+
+class TestContractFaults(SimTest):
+    """The reply shapes a client must survive (issue 12) and the model spec."""
+
+    def url_of(self, task):
+        return task["output"][0]["content"][0]["url"]
+
+    def test_create_200_error_has_no_id_and_creates_nothing(self):
+        self.sim.fault("create-200-error:3007003")
+        status, _, data = self.sim.create()
+        self.assertEqual((status, json.loads(data)),
+                         (200, {"error": {"code": "3007003", "error_message": "invalid image format"}}))
+        self.assertIsNone(self.sim.log()[0]["task"])
+        self.assertEqual(self.sim.create()[0], 200)  # once by default
+
+    def test_create_completed_without_output(self):
+        self.sim.fault("create-completed-no-output")
+        status, _, data = self.sim.create()
+        reply = json.loads(data)
+        self.assertEqual((status, reply["status"]), (200, "completed"))
+        self.assertNotIn("output", reply)
+        task = self.sim.wait_done(reply["id"])  # the task exists and completes
+        self.assertEqual(task["status"], "completed")
+        self.assertEqual(self.sim.download(self.url_of(task))[0], 200)
+
+    def test_poll_unknown_is_404_with_a_code(self):
+        task_id = self.sim.create_ok()
+        self.sim.fault("poll-unknown")
+        self.assertError(self.sim.poll(task_id), 404, 3007006)
+        self.assertEqual(self.sim.poll(task_id)[0], 200)
+
+    def test_result_png(self):
+        self.sim.fault("result-png")
+        task = self.sim.wait_done(self.sim.create_ok())
+        status, data = self.sim.download(self.url_of(task))
+        self.assertEqual(status, 200)
+        self.assertTrue(data.startswith(b"\x89PNG\r\n\x1a\n"), data[:8])
+        self.assertTrue(data.endswith(b"IEND\xaeB`\x82"))
+        self.assertEqual(task["output"][0]["content"][0]["size"], len(data))
+        w, h = struct.unpack(">II", data[16:24])
+        self.assertEqual((w, h), (1536, 1152))
+
+    def test_size_mismatch(self):
+        self.sim.fault("size-mismatch:250")
+        task = self.sim.wait_done(self.sim.create_ok())
+        _, data = self.sim.download(self.url_of(task))
+        self.assertEqual(task["output"][0]["content"][0]["size"], len(data) + 250)
+
+    def test_close_delimited_cuts_without_close_notify(self):
+        task = self.sim.wait_done(self.sim.create_ok())
+        _, whole = self.sim.download(self.url_of(task))
+        self.sim.fault("close-delimited")
+        self.assertNotIn("size", self.sim.poll_json(task["id"])["output"][0]["content"][0])
+        u = urllib.parse.urlsplit(self.url_of(task))
+        raw = socket.create_connection((u.hostname, u.port), timeout=15)
+        tls = self.sim.ctx.wrap_socket(raw, server_hostname=u.hostname, suppress_ragged_eofs=False)
+        tls.sendall(b"GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (u.path.encode(), u.hostname.encode()))
+        got = b""
+        with self.assertRaises(ssl.SSLEOFError):  # EOF without close_notify
+            while True:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+        tls.close()
+        head, _, body = got.partition(b"\r\n\r\n")
+        self.assertNotIn(b"content-length", head.lower())
+        self.assertIn(b"connection: close", head.lower())
+        self.assertEqual(body, whole[: len(whole) // 2])
+
+    def test_model_spec_matches_what_is_enforced(self):
+        status, _, data = self.sim.request("GET", "/api/v1/skill/models/spark_edit_3_0/spec", key=None)
+        self.assertEqual(status, 200, data)
+        spec = json.loads(data)
+        self.assertEqual(spec["status"]["code"], 200)
+        api = spec["data"]["api"]
+        self.assertEqual((api["endpoint"], api["method"]), (self.sim.info["api"] + CREATE, "POST"))
+        params = {p["name"]: p for p in spec["data"]["parameters"]}
+        self.assertTrue(params["prompt"]["required"])
+        limit = params["prompt"]["constraints"]["max_length"]
+        self.assertEqual(self.sim.create(prompt="x" * limit)[0], 200)
+        self.assertError(self.sim.create(prompt="x" * (limit + 1)), 400, 3007004)
+        scale = params["scale"]["constraints"]
+        self.assertEqual(self.sim.create(extra={"scale": scale["max"]})[0], 200)
+        self.assertError(self.sim.create(extra={"scale": scale["max"] + 0.01}), 400, 3007006)
+        self.assertError(self.sim.create(extra={"scale": scale["min"] - 0.01}), 400, 3007006)
+        seed = params["seed"]["constraints"]
+        self.assertEqual(self.sim.create(extra={"seed": seed["min"]})[0], 200)
+        self.assertError(self.sim.create(extra={"seed": seed["min"] - 1}), 400, 3007006)
+        self.assertEqual(params["binary_data_base64"]["constraints"]["max_items"], 1)
+
+    def test_model_spec_faults(self):
+        self.sim.fault("spec-foreign-host")
+        _, _, data = self.sim.request("GET", "/api/v1/skill/models/spark_edit_3_0/spec")
+        self.assertTrue(json.loads(data)["data"]["api"]["endpoint"].startswith("https://evil.example:"))
+        self.sim.control("DELETE", "/_sim/fault")
+        self.sim.fault("spec-status:503")
+        self.assertEqual(self.sim.request("GET", "/api/v1/skill/models/spark_edit_3_0/spec")[0], 503)
 
 
 class TestTransportFaults(SimTest):
@@ -728,10 +889,10 @@ class TestControlAndLog(SimTest):
         self.assertEqual(len({ready["api_port"], ready["cdn_port"], ready["control_port"]}), 3)
 
     def test_faults_from_the_command_line(self):
-        sim = Sim("--fault", "create-status:503", "--fault", "string-codes")
+        sim = Sim("--fault", "create-status:503", "--fault", "numeric-codes")
         try:
             status, _, data = sim.create()
-            self.assertEqual((status, json.loads(data)["error"]["code"]), (503, "3007099"))
+            self.assertEqual((status, json.loads(data)["error"]["code"]), (503, 3007099))
             self.assertEqual(sim.create()[0], 200)
         finally:
             sim.stop()

@@ -19,5 +19,6 @@ int edit_main(int argc, char** argv);
 int status_main(int argc, char** argv);
 int resume_main(int argc, char** argv);
 int probe_tls_main(int argc, char** argv);
+int model_spec_main(int argc, char** argv);
 
 }  // namespace spark::cli

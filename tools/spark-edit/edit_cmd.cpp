@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "app/state_dir.h"
@@ -22,10 +23,17 @@ namespace {
 
 const char kEditHelp[] =
     "usage: spark-edit [options] IMAGE \"PROMPT\" [-o OUT]\n"
+    "       spark-edit [options] --image-url https://... \"PROMPT\" [-o OUT]\n"
     "  Edits IMAGE (JPEG or PNG) as PROMPT says with Spark Edit 3.0 and writes the\n"
-    "  result next to it (photo.jpg -> photo.edited.jpg) or to OUT.\n"
+    "  result next to it (photo.jpg -> photo.edited.jpg; .png when the service\n"
+    "  returns a PNG) or to OUT (kept as the service sent it, whatever its name).\n"
     "options:\n"
     "  -o, --output OUT  where the result goes (never overwritten without --force)\n"
+    "  --image-url URL   let the service fetch the picture from this https URL\n"
+    "                    (nothing is uploaded; the result goes to NAME.edited.jpg\n"
+    "                    in the current directory, NAME from the URL's path)\n"
+    "  --allow-damaged   send a photo that could only partly be decoded (refused\n"
+    "                    by default: the edit of a half-grey picture is charged)\n"
     "  --force           replace an existing OUT\n"
     "  --scale F         0..1, how strongly to follow the prompt (default 0.5)\n"
     "  --seed N          -1 random (default), or a fixed seed >= 0\n"
@@ -52,13 +60,35 @@ std::string absolute(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
-// photo.jpg -> photo.edited.jpg (the result is always a JPEG or PNG as the
-// service sends it; the name keeps the input's stem).
-std::string default_output(const std::string& input) {
+// photo.jpg -> photo.edited.jpg; with png, photo.edited.png (the name a PNG
+// result gets when the person did not choose one).
+std::string default_output(const std::string& input, bool png = false) {
+  const char* ext = png ? ".edited.png" : ".edited.jpg";
   size_t slash = input.rfind('/');
   size_t dot = input.rfind('.');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return input + ".edited.jpg";
-  return input.substr(0, dot) + ".edited.jpg";
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return input + ext;
+  return input.substr(0, dot) + ext;
+}
+
+// https://host/dir/photo.jpg?x=1 -> photo (the stem of the URL's last path
+// segment, made safe as a file name), "image" when there is none.
+std::string url_stem(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = url.find_first_of("?#", start);
+  std::string path = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  size_t slash = path.find('/');
+  path = slash == std::string::npos ? "" : path.substr(slash);
+  std::string name = path.substr(path.rfind('/') + 1);
+  size_t dot = name.rfind('.');
+  if (dot != std::string::npos) name.resize(dot);
+  std::string safe;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    safe += ok ? c : '_';
+  }
+  return safe.empty() || safe.size() > 100 ? "image" : safe;
 }
 
 bool exists(const std::string& p) {
@@ -88,7 +118,8 @@ int edit_main(int argc, char** argv) {
   CommonOptions o;
   std::vector<std::string> positional;
   std::string output;
-  bool force = false, resend_unknown = false;
+  bool force = false, resend_unknown = false, allow_damaged = false;
+  std::string image_url;
   double scale = 0.5, seed = -1, max_side = 2048;
   for (int i = 0; i < argc; ++i) {
     const char* a = argv[i];
@@ -105,6 +136,10 @@ int edit_main(int argc, char** argv) {
       force = true;
     } else if (!std::strcmp(a, "--resend-unknown")) {
       resend_unknown = true;
+    } else if (!std::strcmp(a, "--allow-damaged")) {
+      allow_damaged = true;
+    } else if (!std::strcmp(a, "--image-url") && has_value) {
+      image_url = argv[++i];
     } else if (!std::strcmp(a, "--scale") && has_value) {
       if (!parse_number(argv[++i], 0, 1, scale)) return usage_error("--scale is a number in 0..1, not '%s'", argv[i]);
     } else if (!std::strcmp(a, "--seed") && has_value) {
@@ -113,35 +148,55 @@ int edit_main(int argc, char** argv) {
       }
     } else if (!std::strcmp(a, "--max-side") && has_value) {
       if (!parse_number(argv[++i], 512, 4096, max_side)) return usage_error("--max-side is 512..4096, not '%s'", argv[i]);
-    } else if (a[0] == '-' && a[1] != '\0' && positional.size() < 2 && std::strcmp(a, "--") != 0) {
+    } else if (a[0] == '-' && a[1] != '\0' && positional.size() < (image_url.empty() ? 2u : 1u) &&
+               std::strcmp(a, "--") != 0) {
       return usage_error("unknown option '%s'", a);
     } else {
       positional.emplace_back(a);
     }
   }
-  if (positional.size() != 2) {
+  const bool by_url = !image_url.empty();
+  if (positional.size() != (by_url ? 1u : 2u)) {
+    if (by_url && positional.size() == 2) {
+      return usage_error("%s", "--image-url takes the place of IMAGE: give only the PROMPT");
+    }
     std::fprintf(stderr, "%s%s%s", kEditHelp, kCommonHelp, kExitHelp);
     return kExitUsage;
   }
   setup_logging(o);
-  const std::string input = absolute(positional[0]);
-  const std::string prompt = positional[1];
+  if (by_url) {
+    Status url_ok = api::validate_image_url(image_url);
+    if (!url_ok.is_ok()) return usage_error("--image-url: %s", url_ok.message());
+  }
+  const std::string input = by_url ? image_url : absolute(positional[0]);
+  const std::string prompt = positional[by_url ? 0 : 1];
   auto n = api::validate_prompt(prompt);
   if (!n.is_ok()) return usage_error("%s", n.status().message());
   if (*n > api::kLongPromptCodePoints && !o.quiet) {
     std::fprintf(stderr, "spark-edit: note: the prompt has %zu characters; the service works best "
                  "with at most %zu\n", *n, api::kLongPromptCodePoints);
   }
-  auto photo = platform::FileSource::open(input);
-  if (!photo.is_ok()) {
-    std::fprintf(stderr, "spark-edit: %s\n", photo.status().message());
-    return kExitInput;
+  std::optional<platform::FileSource> photo;
+  if (!by_url) {
+    auto opened = platform::FileSource::open(input);
+    if (!opened.is_ok()) {
+      std::fprintf(stderr, "spark-edit: %s\n", opened.status().message());
+      return kExitInput;
+    }
+    photo.emplace(std::move(opened).value());
   }
-  output = absolute(output.empty() ? default_output(positional[0]) : output);
-  if (exists(output) && !force) {
-    std::fprintf(stderr, "spark-edit: %s exists; use --force to replace it or -o to choose another name\n",
-                 output.c_str());
-    return kExitInput;
+  // A name spark-edit chooses follows the result's format; one the person
+  // chose is kept whatever the service returns.
+  const std::string stem = by_url ? url_stem(image_url) : positional[0];
+  std::string png_output;
+  if (output.empty()) png_output = absolute(default_output(stem, true));
+  output = absolute(output.empty() ? default_output(stem) : output);
+  for (const std::string* p : {&output, &png_output}) {
+    if (!p->empty() && exists(*p) && !force) {
+      std::fprintf(stderr, "spark-edit: %s exists; use --force to replace it or -o to choose another name\n",
+                   p->c_str());
+      return kExitInput;
+    }
   }
   auto stack = open_stack(o);
   if (!stack.is_ok()) return open_failure(stack.status());
@@ -150,6 +205,8 @@ int edit_main(int argc, char** argv) {
   job::EditSettings settings = settings_for(o);
   settings.fit.max_long_side = static_cast<uint32_t>(max_side);
   settings.resend_unknown = resend_unknown;
+  settings.allow_damaged = allow_damaged;
+  settings.png_output_path = png_output;
   job::JournalEntry e;
   e.prompt = prompt;
   e.scale = scale;
@@ -158,21 +215,24 @@ int edit_main(int argc, char** argv) {
   e.output_path = output;
   e.api_base = s.api->config().api_base;
   e.body_shape = o.body_shape;
-  std::string prepared_dir = s.state_dir + "/prepared";
-  mkdir(prepared_dir.c_str(), 0700);
-  e.image_path = prepared_dir + "/" + std::to_string(s.clock.wall_time_s()) + "-" +
-                 std::to_string(getpid()) + ".jpg";
+  e.image_url = image_url;
+  if (!by_url) {
+    std::string prepared_dir = s.state_dir + "/prepared";
+    mkdir(prepared_dir.c_str(), 0700);
+    e.image_path = prepared_dir + "/" + std::to_string(s.clock.wall_time_s()) + "-" +
+                   std::to_string(getpid()) + ".jpg";
+  }
 
   install_interrupt_handlers();
   Progress progress(s.clock, o);
   job::EditJob edit(*s.api, *s.journal, s.clock, s.entropy, s.files, settings, &progress);
-  platform::FileSource& src = *photo;
-  job::EditOutcome outcome = edit.run(e, src);
+  MemorySource no_photo{ConstBytes()};
+  job::EditOutcome outcome = photo ? edit.run(e, *photo) : edit.run(e, no_photo);
   progress.clear();
   // The prepared copy is only needed while the edit can still be resumed.
   bool keep = outcome.state != job::State::kDone &&
               (outcome.may_have_been_submitted || !outcome.task_id.empty());
-  if (!keep) unlink(e.image_path.c_str());
+  if (!keep && !e.image_path.empty()) unlink(e.image_path.c_str());
   return report(outcome, o);
 }
 
@@ -238,6 +298,10 @@ int resume_main(int argc, char** argv) {
       if (!st.is_ok()) worst = open_failure(st);
       continue;
     }
+    if (e.stage == job::Stage::kFailed) {
+      if (!o.quiet) std::fprintf(stderr, "edit %s failed and cannot be resumed: %s\n", e.job_id.c_str(), e.error.c_str());
+      continue;
+    }
     if (e.stage == job::Stage::kDone) {
       if (!o.quiet) std::fprintf(stderr, "edit %s is done: %s\n", e.job_id.c_str(), e.output_path.c_str());
       continue;
@@ -249,10 +313,18 @@ int resume_main(int argc, char** argv) {
       continue;
     }
     Progress progress(s.clock, o);
-      job::EditJob edit(*s.api, *s.journal, s.clock, s.entropy, s.files, settings_for(o), &progress);
+    job::EditSettings settings = settings_for(o);
+    // A name spark-edit chose follows the result's format on resume too.
+    if (e.image_url.empty() ? e.output_path == default_output(e.source_path)
+                            : e.output_path.size() > 11 &&
+                                  e.output_path.compare(e.output_path.size() - 11, 11, ".edited.jpg") == 0) {
+      settings.png_output_path = e.output_path.substr(0, e.output_path.size() - 11) + ".edited.png";
+    }
+    job::EditJob edit(*s.api, *s.journal, s.clock, s.entropy, s.files, settings, &progress);
     job::EditOutcome outcome = edit.resume(e, resend);
     progress.clear();
-    if (outcome.state == job::State::kDone || (!outcome.may_have_been_submitted && outcome.task_id.empty())) {
+    if (!e.image_path.empty() &&
+        (outcome.state == job::State::kDone || (!outcome.may_have_been_submitted && outcome.task_id.empty()))) {
       unlink(e.image_path.c_str());
     }
     int code = report(outcome, o);

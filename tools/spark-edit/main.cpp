@@ -18,6 +18,7 @@ const Command kCommands[] = {
     {"status", "TASK_ID: ask the service about a task", spark::cli::status_main},
     {"resume", "[ID]: continue unfinished edits from the journal", spark::cli::resume_main},
     {"probe-tls", "https://HOST[:PORT]: show the TLS a server negotiates", spark::cli::probe_tls_main},
+    {"model-spec", "show the vendor's model spec (endpoint, limits) --discover uses", spark::cli::model_spec_main},
 };
 
 int usage(FILE* out) {

@@ -149,6 +149,20 @@ int report(const job::EditOutcome& o, const CommonOptions& opts) {
       if (s.is_ok()) s = w.key("may_have_been_submitted");
       if (s.is_ok()) s = w.boolean(o.may_have_been_submitted);
     }
+    if (done) field("format", o.result_png ? "png" : "jpeg");
+    if (o.prepared.width) {
+      if (s.is_ok()) s = w.key("cropped");
+      if (s.is_ok()) s = w.boolean(o.cropped);
+    }
+    if (o.cropped) {
+      if (s.is_ok()) s = w.key("crop");
+      if (s.is_ok()) s = w.begin_object();
+      number("x", o.crop.x);
+      number("y", o.crop.y);
+      number("width", o.crop.width);
+      number("height", o.crop.height);
+      if (s.is_ok()) s = w.end_object();
+    }
     number("creates", o.creates);
     number("polls", o.polls);
     if (s.is_ok()) s = w.key("timings_ms");

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "app/state_dir.h"
 #include "core/log.h"
+#include "app/discovery.h"
 #include "core/text.h"
 #include "platform/linux/key_file.h"
 
@@ -20,6 +21,10 @@ const char kCommonHelp[] =
     "                    $SPARK_STATE_DIR, $STATE_DIRECTORY, else ~/.local/state/sparkcam)\n"
     "  --body-shape wrapped|flat   request body layout (default wrapped)\n"
     "  --timeout S       give up waiting for the task after S seconds (default 600)\n"
+    "  --discover        take the create endpoint and limits from the vendor's model\n"
+    "                    spec (cached in the state dir; also SPARK_DISCOVER=1)\n"
+    "  --models-url URL  the model spec service (default $SPARK_MODELS_URL, else\n"
+    "                    $VTRIX_MODELS_URL, else https://cloud-model-spec.vtrix.ai)\n"
     "  --json            one JSON object on stdout\n"
     "  --quiet           errors only      --verbose   debug log\n";
 
@@ -64,6 +69,8 @@ int take_common(int argc, char** argv, int& i, CommonOptions& o) {
     o.timeout_s = s;
     return 1;
   }
+  if (!std::strcmp(a, "--discover")) return o.discover = true, 1;
+  if (!std::strcmp(a, "--models-url")) return value(o.models_url);
   if (!std::strcmp(a, "--json")) return o.json = true, 1;
   if (!std::strcmp(a, "--quiet")) return o.quiet = true, 1;
   if (!std::strcmp(a, "--verbose")) return o.verbose = true, 1;
@@ -97,7 +104,17 @@ Result<std::unique_ptr<app::EditStack>> open_stack(const CommonOptions& o) {
   http::load_proxy_environment(c.http);
   auto stack = app::EditStack::open(c);
   text::wipe(c.api.key);  // the API client holds the one copy it needs
+  if (!stack.is_ok()) return stack;
+  const char* discover = std::getenv("SPARK_DISCOVER");
+  if (o.discover || (discover && !std::strcmp(discover, "1"))) {
+    app::discover(**stack, models_base(o), false);
+  }
   return stack;
+}
+
+std::string models_base(const CommonOptions& o) {
+  if (!o.models_url.empty()) return o.models_url;
+  return env_or("SPARK_MODELS_URL", env_or("VTRIX_MODELS_URL", api::kDefaultModelsBase));
 }
 
 }  // namespace spark::cli

@@ -20,7 +20,12 @@ struct CommonOptions {
   bool json = false;
   bool quiet = false;
   bool verbose = false;
+  bool discover = false;   // --discover or SPARK_DISCOVER=1: the model spec decides
+  std::string models_url;  // default: $SPARK_MODELS_URL, $VTRIX_MODELS_URL, the vendor's
 };
+
+// The model spec service's base URL for these options.
+std::string models_base(const CommonOptions& o);
 
 // Handles one common option at argv[i] (advancing i past its value).
 // Returns 1 when taken, 0 when not common, -1 on a bad value (printed).

@@ -101,3 +101,31 @@ TEST_CASE("task_failure_codes_follow_the_protocol_table") {
   // A poll that carries 3007095 keeps polling rather than resubmitting blind.
   CHECK(classify_http(Phase::kPoll, 500, 3007095, "").retry != Retry::kResubmitOnce);
 }
+
+TEST_CASE("poll_404_with_a_vendor_code_is_still_an_unknown_task") {
+  // spark-sim answers an unknown task 404 + 3007006: the status decides.
+  for (int64_t code : {3007006, 3007003, 3007099, 3007098}) {
+    Verdict v = classify_http(Phase::kPoll, 404, code, "no task abc");
+    CHECK(v.forget_task);
+    CHECK(v.retry == Retry::kNo);
+    CHECK(v.error_class == ErrorClass::kRejected);
+    CHECK(mentions(v, "does not know this task"));
+    CHECK(mentions(v, "no task abc"));
+  }
+}
+
+TEST_CASE("a_create_answered_502_or_504_is_not_resent_whatever_code_it_carries") {
+  for (int status : {500, 502, 504}) {
+    for (int64_t code : {3007099, 3007098, 3007095, 3007003}) {
+      Verdict v = classify_http(Phase::kCreate, status, code, "");
+      CHECK(v.error_class == ErrorClass::kUnknownOutcome);
+      CHECK(v.retry == Retry::kNo);
+      CHECK(mentions(v, "may have been submitted"));
+    }
+  }
+  // 429 and 503 surely did not create anything: resent, code or not.
+  CHECK(classify_http(Phase::kCreate, 503, 3007099, "").retry == Retry::kBackoff);
+  CHECK(classify_http(Phase::kCreate, 429, 3007099, "").retry == Retry::kBackoff);
+  // A poll's 502 + 3007099 is retried as before.
+  CHECK(classify_http(Phase::kPoll, 502, 3007099, "").retry == Retry::kBackoff);
+}

@@ -87,6 +87,31 @@ TEST_CASE("parser_skips_1xx_and_stops_at_the_response_end") {
   CHECK(r.done);
 }
 
+TEST_CASE("parser_frames_the_final_response_by_its_own_headers_after_1xx") {
+  uint8_t head[1024];
+  ResponseParser p{MutBytes(head)};
+  // An interim head's Content-Length must not frame a close-delimited body...
+  Parsed r = parse(p,
+                   "HTTP/1.1 100 Continue\r\nContent-Length: 3\r\n\r\n"
+                   "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello world",
+                   0, true);
+  REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
+  CHECK(r.body == "hello world");
+  CHECK_FALSE(p.content_length());
+  // ...nor its Transfer-Encoding a body with a Content-Length.
+  for (size_t step : {size_t{0}, size_t{1}, size_t{7}}) {
+    Parsed c = parse(p,
+                     "HTTP/1.1 103 Early\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloNEXT",
+                     step);
+    REQUIRE_MESSAGE(c.status.is_ok(), c.status.message());
+    CHECK(c.body == "hello");
+    CHECK(c.done);
+    CHECK_FALSE(p.chunked());
+    CHECK(p.keep_alive());
+  }
+}
+
 TEST_CASE("parser_leaves_bytes_after_the_response_unconsumed") {
   uint8_t head[256];
   ResponseParser p{MutBytes(head)};

@@ -182,3 +182,20 @@ TEST_CASE("utc_date_and_cost_parsing") {
   CHECK_FALSE(parse_cost_micros("abc").has_value());
   CHECK_FALSE(parse_cost_micros(".").has_value());
 }
+
+TEST_CASE("a_refused_create_is_kept_as_failed_history_not_to_resume") {
+  Fixture f("journal-failed");
+  JournalEntry e = sample();
+  e.image_url = "https://cdn.example/a.jpg";
+  REQUIRE(f.journal.begin(e).is_ok());
+  REQUIRE(f.journal.fail(e, "the create was refused (HTTP 200): invalid image format").is_ok());
+  std::vector<JournalEntry> open;
+  REQUIRE(f.journal.unfinished(&open).is_ok());
+  CHECK(open.empty());
+  auto back = f.journal.find(e.job_id);
+  REQUIRE(back.is_ok());
+  CHECK(back->stage == Stage::kFailed);
+  CHECK(back->error.find("invalid image format") != std::string::npos);
+  CHECK(back->image_url == "https://cdn.example/a.jpg");
+  CHECK(std::string(stage_name(Stage::kFailed)) == "failed");
+}

@@ -58,3 +58,15 @@ TEST_CASE("backoff_is_full_jitter_exponential_with_a_cap") {
   CHECK(backoff_delay_ms(b, 30, 0.999999) == 29999);
   CHECK(backoff_delay_ms(b, 200, 0.0) == 0);
 }
+
+TEST_CASE("retry_after_is_capped_by_the_schedule") {
+  // "Retry-After: 999999" would otherwise sleep 11 days.
+  PollPolicy p;
+  CHECK(poll_delay_ms(p, 0, 0.5, 999999000u) == p.max_retry_after_ms);
+  CHECK(poll_delay_ms(p, 0, 0.5, 20000) == 20000);
+  BackoffPolicy b;
+  CHECK(backoff_delay_ms(b, 0, 0.5, 999999000u) == b.cap_ms);
+  CHECK(backoff_delay_ms(b, 0, 0.0, 12000) == 12000);
+  b.cap_ms = 2000;
+  CHECK(backoff_delay_ms(b, 0, 0.0, 60000) == 2000);
+}

@@ -11,7 +11,7 @@ from collections import namedtuple
 
 ALWAYS = None  # count value meaning "until cleared"
 
-# value: None (no value), "MS", "CODE" or "SHAPE"; needs: value required;
+# value: None (no value), "MS", "CODE", "SHAPE" or "N" (a count of bytes); needs: value required;
 # default: value when optional; count: default count; targets: where it applies.
 Spec = namedtuple("Spec", "value needs default count targets help")
 
@@ -26,11 +26,13 @@ API = ("create", "poll")
 CATALOGUE = {
     "latency": Spec("MS", True, None, ALWAYS, REQ,
                     "wait MS milliseconds before handling each request"),
-    "rate-limit": Spec(None, False, None, 1, API,
-                       "reply 429 with Retry-After: 1 (no task is created)"),
+    "rate-limit": Spec("N", False, 1, 1, API,
+                       "reply 429 with Retry-After: N seconds (default 1; no task is created)"),
     "create-status": Spec("CODE", True, None, 1, ("create",),
                           "reply CODE (500, 502, 503 or 504) to a create; on 502 and 504 the "
-                          "task IS created and logged (the reply was lost on the way back)"),
+                          "task IS created and logged (the reply was lost on the way back). "
+                          "The body's code is 3007095 for 500, 3007097 for 502, 3007099 for "
+                          "503 and 504"),
     "poll-status": Spec("CODE", True, None, 1, ("poll",),
                         "reply CODE (500, 502, 503 or 504) to a poll"),
     "reset-before-body": Spec(None, False, None, 1, REQ,
@@ -60,8 +62,9 @@ CATALOGUE = {
                         "(the default), message {\"error\":{\"code\",\"message\"}}, string "
                         "{\"error\":\"...\"}, status {\"status\":{\"code\",\"message\"},\"data\":null} "
                         "or bare {\"message\":\"...\"}; failed tasks use the first three"),
-    "string-codes": Spec(None, False, None, ALWAYS, REQ,
-                         "error codes as strings (\"3007003\") instead of numbers"),
+    "numeric-codes": Spec(None, False, None, ALWAYS, REQ,
+                          "error codes as JSON numbers (3007003) instead of the strings "
+                          "(\"3007003\") the vendor's page types them as"),
     "size-as-string": Spec(None, False, None, ALWAYS, ("poll", "create"),
                            "output[].content[].size as a numeric string"),
     "result-404": Spec(None, False, None, ALWAYS, ("download",),
@@ -69,6 +72,33 @@ CATALOGUE = {
     "result-expired": Spec("MS", False, None, ALWAYS, ("download",),
                            "result URLs answer 410 after their first download, or, given MS, "
                            "once MS milliseconds have passed since the task completed"),
+    "create-200-error": Spec("CODE", False, 3007006, 1, ("create",),
+                             "answer a create HTTP 200 with {\"error\":{code CODE (default "
+                             "3007006), error_message}} and no task id; no task is created"),
+    "create-completed-no-output": Spec(None, False, None, 1, ("create",),
+                                       "answer a create with {\"id\",\"status\":\"completed\"} "
+                                       "and no output (the task exists; polls give its result)"),
+    "poll-unknown": Spec(None, False, None, 1, ("poll",),
+                         "answer a poll 404 with code 3007006, as for a task the service does "
+                         "not know, even when it exists"),
+    "result-png": Spec(None, False, None, ALWAYS, ("create",),
+                       "tasks created now produce a PNG result (the URL still ends .jpeg; "
+                       "size and Content-Type are the PNG's)"),
+    "size-mismatch": Spec("N", False, 100, ALWAYS, ("poll", "create"),
+                          "output[].content[].size is the result's byte count plus N (default "
+                          "100; the value is a byte count, not milliseconds)"),
+    "close-delimited": Spec(None, False, None, 1, ("download",),
+                            "serve a result without Content-Length (and its task replies "
+                            "without size), send half of it, then shut the TCP socket down "
+                            "under the TLS session: no close_notify"),
+    "spec-foreign-host": Spec(None, False, None, ALWAYS, ("spec",),
+                              "the model spec names https://evil.example as the create "
+                              "endpoint"),
+    "spec-prompt-max": Spec("N", True, None, ALWAYS, ("spec",),
+                            "the model spec says the prompt takes at most N characters (the "
+                            "simulator still takes 800: a spec stricter than the service)"),
+    "spec-status": Spec("CODE", True, None, 1, ("spec",),
+                        "answer a model spec request with CODE (500, 502, 503 or 504)"),
     "wrong-host-cert": Spec(None, False, None, ALWAYS, ("api", "cdn"),
                             "the API and the CDN (or only the one named) present a certificate "
                             "for wrong.example, so host name verification fails"),
@@ -99,17 +129,17 @@ def parse(text):
     for tok in tokens:
         if tok in spec.targets and len(spec.targets) > 1:
             target = tok
-        elif spec.value and not have_value:
-            value, have_value = _value(name, spec.value, tok), True
         elif tok == "always":
             count = ALWAYS
+        elif spec.value and not have_value:
+            value, have_value = _value(name, spec.value, tok), True
         elif tok.isdigit() and int(tok) > 0:
             count = int(tok)
         else:
             raise FaultError("fault %s: unexpected %r" % (name, tok))
     if spec.needs and not have_value:
         raise FaultError("fault %s needs a %s value, e.g. %s:%s" % (
-            name, spec.value, name, {"MS": "500", "CODE": "503", "SHAPE": "message"}[spec.value]))
+            name, spec.value, name, {"MS": "500", "CODE": "503", "SHAPE": "message", "N": "100"}[spec.value]))
     return Fault(name, value, target, count, text.strip())
 
 
@@ -144,6 +174,13 @@ class FaultSet:
         with self._lock:
             return [f.as_json() for f in self._faults]
 
+    def peek(self, name, where):
+        """Whether a fault `name` applying to `where` is active, without using it."""
+        targets = CATALOGUE[name].targets
+        with self._lock:
+            return any(f.name == name and (f.target == where or (f.target is None and where in targets))
+                       for f in self._faults)
+
     def take(self, name, where):
         """The first active fault `name` that applies to `where`, counting one use."""
         targets = CATALOGUE[name].targets
@@ -161,7 +198,7 @@ class FaultSet:
 def help_text():
     lines = []
     for name, s in CATALOGUE.items():
-        head = name + {None: "", "MS": ":MS", "CODE": ":CODE", "SHAPE": ":SHAPE"}[s.value]
+        head = name + {None: "", "MS": ":MS", "CODE": ":CODE", "SHAPE": ":SHAPE", "N": ":N"}[s.value]
         if s.value and not s.needs:
             head = name + "[:%s]" % s.value
         if len(s.targets) > 1:

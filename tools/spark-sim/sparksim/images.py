@@ -1,7 +1,9 @@
 """Input image checks and the simulated edit.
 
-probe() reads only headers (JPEG SOF, PNG IHDR), like the service's
-validation. edit() makes the result: decode with djpeg (PNG through a small
+probe() reads the headers (JPEG SOF, PNG IHDR) and then decodes the whole
+picture (djpeg at 1/8 scale; the PNG's zlib stream and CRCs), so a corrupt or
+truncated payload is refused at create with 3007003 as the service's
+"Invalid image format", not later as a failed task. edit() makes the result: decode with djpeg (PNG through a small
 zlib decoder and cjpeg), resample to the model's output size, tint by the
 prompt, encode with cjpeg. Pixel work uses bytes.translate and itemgetter so
 a 2048x1536 input takes well under a second.
@@ -12,7 +14,12 @@ import struct
 import subprocess
 import zlib
 
-MAX_BYTES = 5 * 1024 * 1024
+# The vendor's page says "File size: Maximum 5 MB". Read as the smaller,
+# decimal megabyte (5,000,000 bytes, not 5 MiB = 5,242,880): the client caps
+# at the same figure (image::kApiMaxBytes), and a simulator that is at least
+# as strict as either reading lets no client through that the service might
+# refuse.
+MAX_BYTES = 5_000_000
 MAX_SIDE = 4096
 MAX_RATIO = 3.0
 OUT_MIN, OUT_MAX = 512, 1536
@@ -54,7 +61,7 @@ def _jpeg_dims(data):
     return None
 
 
-def probe(data):
+def probe(data, decode=True):
     """Return (format, width, height) or raise ImageError(3007003/3007005)."""
     if data[:2] == b"\xff\xd8":
         fmt, dims = "jpeg", _jpeg_dims(data)
@@ -71,17 +78,68 @@ def probe(data):
         raise ImageError(3007005, "invalid image size: %dx%d (max %d a side)" % (w, h, MAX_SIDE))
     if max(w, h) / min(w, h) > MAX_RATIO:
         raise ImageError(3007005, "invalid image size: %dx%d (ratio over 3)" % (w, h))
+    if decode:
+        _check_decodes(data, fmt, w, h)
     return fmt, w, h
 
 
+def _check_decodes(data, fmt, w, h):
+    """Raise ImageError(3007003) unless the whole picture decodes cleanly."""
+    if fmt == "jpeg":
+        # djpeg exits 2 on a warning (premature end, corrupt data), 1 on an error.
+        r = subprocess.run(["djpeg", "-scale", "1/8", "-outfile", "/dev/null"], input=data,
+                           capture_output=True)
+        if r.returncode != 0:
+            why = r.stderr.decode(errors="replace").strip().splitlines()
+            raise ImageError(3007003, "invalid image format: the JPEG does not decode (%s)"
+                             % (why[-1] if why else "djpeg failed"))
+        return
+    if not _png_decodes(data, w, h):
+        raise ImageError(3007003, "invalid image format: the PNG does not decode")
+
+
+def _png_decodes(data, w, h):
+    """Every chunk's CRC, IEND present, and the IDAT stream inflates to the
+    size the header promises (non-interlaced; interlaced: it inflates)."""
+    depth, ctype, interlace = data[24], data[25], data[28]
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}.get(ctype)
+    if channels is None or depth not in (1, 2, 4, 8, 16):
+        return False
+    pos, idat, ended = 8, [], False
+    while pos + 12 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        crc = data[pos + 8 + length:pos + 12 + length]
+        if len(body) != length or len(crc) != 4 or struct.unpack(">I", crc)[0] != zlib.crc32(kind + body):
+            return False
+        if kind == b"IDAT":
+            idat.append(body)
+        pos += 12 + length
+        if kind == b"IEND":
+            ended = True
+            break
+    if not ended or not idat:
+        return False
+    try:
+        d = zlib.decompressobj()
+        raw = d.decompress(b"".join(idat))
+        if not d.eof:
+            return False
+    except zlib.error:
+        return False
+    if interlace:
+        return True
+    return len(raw) == h * (1 + (w * channels * depth + 7) // 8)
+
+
 def output_size(w, h):
-    """The model's rule: input aspect ratio, each side in 512..1536."""
-    long_side, short_side = max(w, h), min(w, h)
-    scale = min(1.0, OUT_MAX / long_side)
-    if short_side * scale < OUT_MIN:  # ratio <= 3, so the long side stays <= 1536
-        scale = OUT_MIN / short_side
-    clamp = lambda v: max(OUT_MIN, min(OUT_MAX, round(v * scale)))
-    return clamp(w), clamp(h)
+    """The model's rule as the page states it: the output's aspect ratio is
+    close to the input's, each side in 512..1536, and it depends on the
+    ratio only, never on the input's own size. The long side is 1536; the
+    short side follows the ratio (ratio <= 3, so it is at least 512)."""
+    ratio = max(w, h) / min(w, h)
+    short = max(OUT_MIN, min(OUT_MAX, round(OUT_MAX / ratio)))
+    return (OUT_MAX, short) if w >= h else (short, OUT_MAX)
 
 
 # --- decoding ---------------------------------------------------------------
@@ -202,7 +260,7 @@ def _djpeg_scale(w, h, out_w, out_h):
 
 def edit(data, prompt, scale=0.5):
     """Return the edited JPEG for validated input bytes."""
-    fmt, w, h = probe(data)
+    fmt, w, h = probe(data, decode=False)  # checked at create
     out_w, out_h = output_size(w, h)
     mode, colour = style_for(prompt)
     cmd = ["djpeg", "-scale", _djpeg_scale(w, h, out_w, out_h)]
@@ -227,3 +285,14 @@ def edit(data, prompt, scale=0.5):
             out[c::3] = out[c::3].translate(table)
     return _encode(out_w, out_h, channels, bytes(out))
 
+
+
+def to_png(jpeg):
+    """The same picture as an RGB PNG (the result-png fault)."""
+    w, h, channels, pixels = _parse_pnm(_run(["djpeg", "-rgb"], jpeg))
+    stride = w * channels
+    raw = b"".join(b"\0" + pixels[y * stride:(y + 1) * stride] for y in range(h))
+    chunk = lambda kind, body: (struct.pack(">I", len(body)) + kind + body
+                                + struct.pack(">I", zlib.crc32(kind + body)))
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2 if channels == 3 else 0, 0, 0, 0)
+    return PNG_SIG + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")

@@ -11,7 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import faults as faultlib
-from .tasks import ApiError, RESULT_PATH
+from .tasks import ApiError, RESULT_PATH, SPEC_PATH, model_spec
 
 MAX_BODY = 8 * 1024 * 1024  # base64 of a 5 MB image is ~6.7 MB
 DRAIN_LIMIT = 64 * 1024 * 1024  # larger bodies are refused without reading them
@@ -178,7 +178,9 @@ class Handler(BaseHTTPRequestHandler):
         return {"code": code, ("message" if shape == "message" else "error_message"): message}
 
     def code_value(self, code, where):
-        return str(code) if self.hit(self.server.sim.faults.take("string-codes", where)) else code
+        """Codes are strings, as the vendor's page types error.code; numbers
+        only behind the numeric-codes fault."""
+        return code if self.hit(self.server.sim.faults.take("numeric-codes", where)) else str(code)
 
     # --- per-request bookkeeping --------------------------------------------------
 
@@ -224,6 +226,12 @@ class ApiHandler(Handler):
             self.log_entry()
 
     def do_GET(self):
+        if self.path.split("?")[0] == SPEC_PATH:
+            self.start_entry("spec")
+            try:
+                return self.spec()
+            finally:
+                self.log_entry()
         m = POLL_PATH.match(self.path.split("?")[0])
         if not m:
             return self.not_found()
@@ -237,6 +245,21 @@ class ApiHandler(Handler):
     def not_found(self):
         self.start_entry("other")
         self.send_error_body(ApiError(404, 3007006, "no such endpoint " + self.path), "other")
+
+    def spec(self):
+        """The model spec (no key needed, as the vendor's spec service)."""
+        sim, f = self.server.sim, self.server.sim.faults
+        if not self.before("spec"):
+            return
+        status_fault = self.hit(f.take("spec-status", "spec"))
+        if status_fault:
+            return self.send_error_body(self.server_error(status_fault.value), "spec")
+        foreign = self.hit(f.take("spec-foreign-host", "spec"))
+        spec = model_spec(sim.ready["api"], "evil.example" if foreign else None)
+        prompt_max = self.hit(f.take("spec-prompt-max", "spec"))
+        if prompt_max:
+            spec["data"]["parameters"][0]["constraints"]["max_length"] = prompt_max.value
+        self.send_json(200, spec, "spec")
 
     def create(self):
         sim, f = self.server.sim, self.server.sim.faults
@@ -253,26 +276,38 @@ class ApiHandler(Handler):
         try:
             raw = self.read_body(length)
             sim.service.check_auth(self.headers.get("Authorization"))
-            if self.hit(f.take("rate-limit", "create")):
-                raise ApiError(429, 3007099, "rate limit exceeded")
+            limited = self.hit(f.take("rate-limit", "create"))
+            if limited:
+                raise ApiError(429, 3007099, "rate limit exceeded", retry_after=limited.value)
             status_fault = self.hit(f.take("create-status", "create"))
             if status_fault and status_fault.value in (500, 503):
                 raise self.server_error(status_fault.value)
+            error_200 = self.hit(f.take("create-200-error", "create"))
+            if error_200:  # a plain failure inside a 200, no task id
+                e = ApiError(200, error_200.value)
+                self.entry["code"] = e.code
+                return self.send_json(200, {"error": self.task_error(
+                    self.code_value(e.code, "create"), str(e), "error_message")}, "create")
             params = sim.service.parse_create(raw)
         except ApiError as e:
-            headers = [("Retry-After", "1")] if e.status == 429 else []
+            headers = [("Retry-After", str(e.retry_after))] if e.status == 429 else []
             return self.send_error_body(e, "create", headers)
 
         fail = self.hit(f.take("task-fail", "create"))
         instant = self.hit(f.take("instant", "create"))
         task = sim.service.create(params, stuck=bool(self.hit(f.take("stuck", "create"))),
                                   fail_code=fail.value if fail else None,
-                                  processing_ms=0 if instant else None)
+                                  processing_ms=0 if instant else None,
+                                  png=bool(self.hit(f.take("result-png", "create"))))
         self.entry["task"] = task["id"]
         if status_fault:  # 502/504: the task exists but its reply is lost
             return self.send_error_body(self.server_error(status_fault.value), "create")
         if self.hit(f.take("reset-after-body", "create")):
             return self.reset_connection()
+        if self.hit(f.take("create-completed-no-output", "create")):
+            return self.send_json(200, {"id": task["id"], "status": "completed",
+                                        "model": "spark_edit_3_0",
+                                        "created_at": task["created_at"]}, "create")
         if instant:
             return self.send_json(200, self.view(task, "create"), "create")
         self.send_json(200, {"id": task["id"], "status": "in_progress", "model": "spark_edit_3_0",
@@ -284,16 +319,17 @@ class ApiHandler(Handler):
             return
         try:
             sim.service.check_auth(self.headers.get("Authorization"))
-            if self.hit(f.take("rate-limit", "poll")):
-                raise ApiError(429, 3007099, "rate limit exceeded")
+            limited = self.hit(f.take("rate-limit", "poll"))
+            if limited:
+                raise ApiError(429, 3007099, "rate limit exceeded", retry_after=limited.value)
             status_fault = self.hit(f.take("poll-status", "poll"))
             if status_fault:
                 raise self.server_error(status_fault.value)
             task = sim.service.get(task_id)
-            if task is None:
+            if task is None or self.hit(f.take("poll-unknown", "poll")):
                 raise ApiError(404, 3007006, "no task " + task_id)
         except ApiError as e:
-            headers = [("Retry-After", "1")] if e.status == 429 else []
+            headers = [("Retry-After", str(e.retry_after))] if e.status == 429 else []
             return self.send_error_body(e, "poll", headers)
         self.send_json(200, self.view(task, "poll"), "poll")
 
@@ -303,11 +339,16 @@ class ApiHandler(Handler):
         shape = shape.value if shape and shape.value in ("message", "string") else "error_message"
         return self.server.sim.service.view(
             task, lambda code, msg: self.task_error(self.code_value(code, where), msg, shape),
-            size_as_string=bool(self.hit(f.take("size-as-string", where))))
+            size_as_string=bool(self.hit(f.take("size-as-string", where))),
+            size_delta=(lambda m: m.value if m else 0)(self.hit(f.take("size-mismatch", where))),
+            omit_size=f.peek("close-delimited", "download"))
 
     @staticmethod
     def server_error(status):
-        code = {500: 3007095, 503: 3007099}.get(status, 3007097)
+        # 502 says the upstream failed (3007097); 503 and a gateway's 504
+        # say the service is unavailable (3007099), a code that must not make
+        # a create look unsent: only the HTTP status says whether it arrived.
+        code = {500: 3007095, 503: 3007099, 504: 3007099}.get(status, 3007097)
         return ApiError(status, code, "simulated HTTP %d" % status)
 
 
@@ -338,7 +379,29 @@ class CdnHandler(Handler):
         with open(sim.service.result_path(task["id"]), "rb") as fh:
             data = fh.read()
         sim.service.note_download(task)
-        self.send_bytes(200, data, "image/jpeg", "download")
+        ctype = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+        if self.hit(f.take("close-delimited", "download")):
+            return self.send_close_delimited(data, ctype)
+        self.send_bytes(200, data, ctype, "download")
+
+    def send_close_delimited(self, data, ctype):
+        """HTTP/1.1 without Content-Length: the body ends when the connection
+        does. Half of it goes out, then the TCP socket under the TLS session
+        is shut down, so the client sees EOF without a TLS close_notify: a
+        truncation it must not take for the end of the body."""
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Connection", "close")
+        self.entry["status"] = 200
+        self.log_entry()
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        try:
+            socket.socket.shutdown(self.connection, socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class ControlHandler(Handler):

@@ -39,10 +39,10 @@ RESULT_PATH = re.compile(r"^/results/([a-z0-9]{20})\.jpeg$")
 class ApiError(Exception):
     """A rejected request: HTTP status, vendor code and a human message."""
 
-    def __init__(self, status, code, detail=None):
+    def __init__(self, status, code, detail=None, retry_after=1):
         msg = MESSAGES.get(code, "error")
         super().__init__(msg + (": " + detail if detail else ""))
-        self.status, self.code = status, code
+        self.status, self.code, self.retry_after = status, code, retry_after
 
 
 class Service:
@@ -93,6 +93,8 @@ class Service:
             raise ApiError(400, 3007001)
         if not isinstance(prompt, str):
             raise ApiError(400, 3007006, "prompt must be a string")
+        if not prompt.strip():
+            raise ApiError(400, 3007001, "the prompt is only white space")
         try:
             prompt.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
@@ -104,8 +106,8 @@ class Service:
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 <= scale <= 1:
             raise ApiError(400, 3007006, "scale must be a number in 0..1")
         seed = params.get("seed", -1)
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ApiError(400, 3007006, "seed must be an integer")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < -1:
+            raise ApiError(400, 3007006, "seed must be an integer >= -1")
 
         has_b64 = params.get("binary_data_base64") is not None
         has_url = params.get("image_urls") is not None
@@ -153,14 +155,14 @@ class Service:
 
     # --- tasks -------------------------------------------------------------------
 
-    def create(self, params, stuck=False, fail_code=None, processing_ms=None):
+    def create(self, params, stuck=False, fail_code=None, processing_ms=None, png=False):
         task_id = "".join(secrets.choice(TASK_ID_CHARS) for _ in range(20))
         now = time.time()
         task = {"id": task_id, "created_at": int(now), "t0": now,
                 "processing_ms": self.processing_ms if processing_ms is None else processing_ms,
                 "prompt": params["prompt"],
                 "scale": params["scale"], "seed": params["seed"], "stuck": stuck,
-                "fail_code": fail_code, "result_size": None, "downloads": 0,
+                "fail_code": fail_code, "result_size": None, "downloads": 0, "png": png,
                 "input": params.get("input")}
         # Keep what was received, so a client's tests can check the picture
         # it sent (upright, within limits) and not only its size.
@@ -184,6 +186,8 @@ class Service:
     def _render(self, task, data, done):
         try:
             jpeg = images.edit(data, task["prompt"], task["scale"])
+            if task.get("png"):
+                jpeg = images.to_png(jpeg)
             tmp = self.result_path(task["id"]) + ".tmp"
             with open(tmp, "wb") as f:
                 f.write(jpeg)
@@ -206,7 +210,7 @@ class Service:
     def result_path(self, task_id):
         return os.path.join(self.results_dir, task_id + ".jpeg")
 
-    def view(self, task, shape, size_as_string=False):
+    def view(self, task, shape, size_as_string=False, size_delta=0, omit_size=False):
         """The task as the API reports it now. shape(code, msg) builds task errors."""
         now = time.time()
         span = task["processing_ms"] / 1000.0
@@ -227,12 +231,13 @@ class Service:
             out.update(status="failed", error=shape(fail, MESSAGES.get(fail, "error")),
                        usage={"cost": ""})
             return out
-        size = task["result_size"]
+        size = task["result_size"] + size_delta
+        item = {"type": "image", "url": "%s/results/%s.jpeg" % (self.cdn_base, task["id"]),
+                "size": str(size) if size_as_string else size, "jobId": "job-" + task["id"]}
+        if omit_size:
+            del item["size"]
         out.update(status="completed",
-                   output=[{"content": [{"type": "image",
-                                         "url": "%s/results/%s.jpeg" % (self.cdn_base, task["id"]),
-                                         "size": str(size) if size_as_string else size,
-                                         "jobId": "job-" + task["id"]}]}],
+                   output=[{"content": [item]}],
                    usage={"cost": COST, "discount": 0},
                    metadata={"in_queue_at": round(task["t0"], 3),
                              "completed_at": round(task["t0"] + span, 3)})
@@ -276,3 +281,33 @@ class Service:
             for name in os.listdir(self.results_dir):
                 os.remove(os.path.join(self.results_dir, name))
             open(self.log_path, "w").close()
+
+
+SPEC_PATH = "/api/v1/skill/models/%s/spec" % MODEL
+
+
+def model_spec(api_base, endpoint_host=None):
+    """The model spec as the vendor's spec service shapes it (PROTOCOL.md,
+    "Endpoint discovery"), with the limits this simulator enforces.
+    endpoint_host replaces the API's host in the endpoint (a fault)."""
+    endpoint = api_base + "/model/v1/generation"
+    if endpoint_host:
+        u = urllib.parse.urlsplit(api_base)
+        endpoint = "https://%s:%d/model/v1/generation" % (endpoint_host, u.port or 443)
+    return {"data": {
+        "model": MODEL,
+        "api": {"endpoint": endpoint, "method": "POST",
+                "headers": {"Content-Type": "application/json"}},
+        "parameters": [
+            {"name": "prompt", "type": "string", "required": True,
+             "constraints": {"max_length": MAX_PROMPT}},
+            {"name": "image_urls", "type": "array", "required": False,
+             "constraints": {"max_items": 1}},
+            {"name": "binary_data_base64", "type": "array", "required": False,
+             "constraints": {"max_items": 1}},
+            {"name": "seed", "type": "integer", "required": False,
+             "constraints": {"min": -1, "default": -1}},
+            {"name": "scale", "type": "number", "required": False,
+             "constraints": {"min": 0, "max": 1, "default": 0.5}},
+        ]},
+        "status": {"code": 200, "message": "success"}}
