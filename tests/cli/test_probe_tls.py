@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
-from test_spark_edit import EDIT, KEY, Sim, make_photo
+from test_spark_edit import EDIT, KEY, CliTest, Sim, make_photo
 
 
 class TestTls13(unittest.TestCase):
@@ -47,6 +47,23 @@ class TestTls13(unittest.TestCase):
         lines = re.findall(r"127\.0\.0\.1:\d+ (TLSv1\.\d) \S+( \(resumed\))?", r.stderr)
         self.assertTrue(lines, r.stderr)
         self.assertTrue(all(v == "TLSv1.3" for v, _ in lines), lines)
+        self.assertEqual(self.sim.count("create"), 1)
+
+
+class TestTruncation(CliTest):
+    def test_a_result_cut_without_close_notify_is_never_kept(self):
+        # spark-sim serves the result framed by the close and ends the TCP
+        # stream half-way without a TLS close_notify (once): the client must
+        # not take the half for the picture; it downloads again.
+        out = os.path.join(self.tmp, "out.jpg")
+        r = self.edit_with("close-delimited", extra=("-o", out, "--verbose"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("without a TLS close_notify", r.stderr)
+        self.assertEqual(self.sim.count("download"), 2)
+        with open(out, "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:2], b"\xff\xd8")
+        self.assertEqual(data[-2:], b"\xff\xd9")  # complete: ends with EOI
         self.assertEqual(self.sim.count("create"), 1)
 
 
