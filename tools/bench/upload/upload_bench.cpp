@@ -66,7 +66,8 @@ Result<uint64_t> handshake_once(tls::Context& tls, hal::Socket& socket, hal::Clo
   SPARK_TRY(session.handshake(host, url.port, deadline, &cache));
   const uint64_t us = micros_since(t0);
   resumed = session.info().resumed;
-  const std::string get = "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+  const std::string get = "GET " + std::string(url.target) +
+                          " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
   SPARK_TRY(session.write_all(ConstBytes(reinterpret_cast<const uint8_t*>(get.data()), get.size()),
                               deadline));
   uint8_t buf[4096];
