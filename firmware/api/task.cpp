@@ -12,12 +12,8 @@
 namespace spark::api {
 namespace {
 
-const picojson::value* member(const picojson::value& v, const char* key) {
-  if (!v.is<picojson::object>()) return nullptr;
-  const auto& obj = v.get<picojson::object>();
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &it->second;
-}
+using codec::member;
+
 
 const std::string* string_member(const picojson::value& v, const char* key) {
   const picojson::value* m = member(v, key);

@@ -74,4 +74,11 @@ Result<picojson::value> parse_json(std::string_view text, JsonLimits limits) {
   return value;
 }
 
+const picojson::value* member(const picojson::value& v, const char* key) {
+  if (!v.is<picojson::object>()) return nullptr;
+  const auto& obj = v.get<picojson::object>();
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &it->second;
+}
+
 }  // namespace spark::codec

@@ -37,4 +37,7 @@ struct JsonLimits {
 // number beyond double's range). Never throws.
 Result<picojson::value> parse_json(std::string_view text, JsonLimits limits = {});
 
+// The member key of v, or nullptr when v is not an object or has no such key.
+const picojson::value* member(const picojson::value& v, const char* key);
+
 }  // namespace spark::codec
