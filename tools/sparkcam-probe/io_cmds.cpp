@@ -52,9 +52,10 @@ int usage_error(Io io, const char* cmd, const char* what, const char* arg) {
   return 2;
 }
 
+// 3 for a device that is not there (as the camera commands), else 1.
 int fail(Io io, const char* cmd, const Status& s) {
   std::fprintf(io.err, "sparkcam-probe %s: %s\n", cmd, s.message());
-  return 1;
+  return s.code() == Code::kNotFound ? 3 : 1;
 }
 
 }  // namespace
@@ -124,7 +125,7 @@ int run_buttons(Io io, int argc, char** argv) {
   }
   if (ctx.chips == 0 && ctx.inputs == 0) {
     std::fprintf(io.err, "sparkcam-probe buttons: found no GPIO chip and no input device\n");
-    return 1;
+    return 3;
   }
   return 0;
 }
@@ -268,7 +269,7 @@ int run_displays(Io io, int argc, char** argv) {
                  "sparkcam-probe displays: no framebuffer (/dev/fb0 missing): no screen driver "
                  "is loaded; on a Pi keep dtoverlay=vc4-kms-v3d in config.txt and attach the "
                  "screen before booting, or join the video group\n");
-    return 1;
+    return 3;
   }
   return 0;
 }

@@ -11,7 +11,8 @@
 // Each cmd_* takes the subcommand's own argv (argv[0] is its name, as a
 // dispatch table passes argc - 1, argv + 1), prints to stdout/stderr and
 // returns the exit status: 0 done, 1 error (the message says what to do),
-// 2 usage, 3 (press) no press before the timeout. The run_* forms take the
+// 2 usage, 3 no such device (none at all, as the camera commands) or, for
+// press, no press before the timeout. The run_* forms take the
 // kernel (platform::Sys), clock and streams, for tests.
 //
 // Memory: a few KB of stack per command; no heap.

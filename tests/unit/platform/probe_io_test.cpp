@@ -72,7 +72,7 @@ TEST_CASE("probe_displays_lists_geometry_or_says_there_is_no_framebuffer") {
   hal::ManualClock clock;
   FakeIoKernel k(clock);
   Run none = run(k, clock, probe::run_displays, {"displays"});
-  CHECK(none.code == 1);
+  CHECK(none.code == 3);
   CHECK(has(none.err, "no framebuffer (/dev/fb0 missing)"));
   k.add_framebuffer("fb0", 800, 480, 16, 1664, 960);
   Run r = run(k, clock, probe::run_displays, {"displays"});
@@ -85,7 +85,7 @@ TEST_CASE("probe_displays_on_the_real_kernel_lists_fb0_or_explains_its_absence")
   hal::ManualClock clock;
   Run r = run(platform::real_sys(), clock, probe::run_displays, {"displays"});
   if (access("/dev/fb0", F_OK) != 0) {  // this build machine: no display
-    CHECK(r.code == 1);
+    CHECK(r.code == 3);
     CHECK(has(r.err, "no framebuffer (/dev/fb0 missing)"));
   } else {
     CHECK(r.code == 0);
@@ -97,7 +97,7 @@ TEST_CASE("probe_buttons_lists_chips_lines_and_input_devices") {
   hal::ManualClock clock;
   FakeIoKernel k(clock);
   Run none = run(k, clock, probe::run_buttons, {"buttons"});
-  CHECK(none.code == 1);
+  CHECK(none.code == 3);
   CHECK(has(none.out, "none (no /dev/gpiochip*"));
   auto& chip = k.add_gpiochip("gpiochip0", "pinctrl-rp1", names());
   chip.lines[4].consumer = "onewire@4";
@@ -140,7 +140,7 @@ TEST_CASE("probe_press_prints_a_gpio_press_and_how_it_ended") {
   CHECK(busy_args.code == 2);
   CHECK(has(busy_args.err, "give one of --gpio or --input"));
   Run missing = run(k, clock, probe::run_press, {"press", "--input", "Ultimarc"});
-  CHECK(missing.code == 1);
+  CHECK(missing.code == 3);
   CHECK(has(missing.err, "sparkcam-probe press: input: no /dev/input"));
 }
 
@@ -178,6 +178,6 @@ TEST_CASE("probe_led_blinks_a_gpio_led_once_and_lists_sysfs_leds") {
   CHECK(list.code == 0);
   CHECK(has(list.out, "  ACT\n  PWR\n"));
   Run missing = run(k, clock, probe::run_led, {"led", "--sysfs", "led7"});
-  CHECK(missing.code == 1);
+  CHECK(missing.code == 3);
   CHECK(has(missing.err, "no LED /sys/class/leds/led7"));
 }
