@@ -29,6 +29,10 @@ Status SdlWindow::open(const SdlWindowConfig& config) {
   }
   // The controller owns SIGINT/SIGTERM; SDL must not turn them into events.
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+  // A plain software surface: the frame's bytes reach the window unfiltered
+  // and no GPU is needed; with acceleration SDL re-creates the X11 window
+  // for OpenGL on the first SDL_GetWindowSurface.
+  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   if (SDL_Init(SDL_INIT_VIDEO) != 0) {
     Status s = Status::error(Code::kUnavailable, "SDL window: cannot start video: %s",
                              SDL_GetError());
