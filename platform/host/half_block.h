@@ -12,7 +12,7 @@
 // over the previous one), then per cell row the cells, each preceded by
 // ESC[38;2;R;G;Bm and/or ESC[48;2;R;G;Bm only when that colour differs from
 // the cell before it in the row, and ESC[0m ESC[K CR LF at the row's end
-// (CR LF because the keyboard's raw mode turns off output post-processing).
+// (CR LF: right whether or not the terminal adds CR to LF itself).
 // An odd last pixel row has the default background (ESC[49m).
 //
 // Memory: no state; the text is appended to the caller's std::string, at

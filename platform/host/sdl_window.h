@@ -10,7 +10,10 @@
 // button: down and up edges with their SDL times (moved onto the hal::Clock's
 // time base) go through PressTracker (platform/linux/linux_button.h), the
 // device buttons' press logic, so a hold of long_press_ms is a long press.
-// Key autorepeat is ignored. L is a long press at once (kPress, kLongPress,
+// Key autorepeat is ignored. SDL stamps an event when it is pumped (in
+// wait() or present()), so a hold is timed to the millisecond while the
+// controller waits; a press and release that both happen while it is busy
+// elsewhere arrive together at the next pump and read as a short press. L is a long press at once (kPress, kLongPress,
 // kRelease, the press dated long_press_ms before the key). Closing the
 // window or Escape is a quit request: wait() returns kCancelled from then
 // on (host_quit.h).

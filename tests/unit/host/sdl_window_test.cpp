@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "hal/clock.h"
+#include "platform/host/host_devices.h"
 #include "platform/host/host_quit.h"
 #include "platform/host/sdl_window.h"
 #include "platform/linux/linux_clock.h"
@@ -261,6 +262,18 @@ TEST_CASE("sdl_window_shows_the_frame_and_space_click_l_escape_are_the_button") 
   CHECK(is_quit_request(quit.status()));
   CHECK(is_quit_request(window.wait(hal::Deadline::after(clock, 10)).status()));
   window.close();
+
+  // With a display, the simulator's devices are the window.
+  HostDevices devices(clock);
+  HostDevicesConfig hc;
+  hc.width = 96;
+  hc.height = 64;
+  REQUIRE(devices.open(hc).is_ok());
+  CHECK(devices.windowed());
+  CHECK(std::string(devices.note()).find("SDL window 96x64") != std::string::npos);
+  REQUIRE(devices.display().present(frame).is_ok());
+  REQUIRE(run({"xdotool", "key", "Escape"}) == 0);
+  CHECK(is_quit_request(devices.button().wait(hal::Deadline::after(clock, 5000)).status()));
 }
 
 TEST_CASE("sdl_window_without_a_display_is_unavailable") {

@@ -16,6 +16,7 @@
 
 #include "hal/clock.h"
 #include "platform/host/half_block.h"
+#include "platform/host/host_devices.h"
 #include "platform/host/host_quit.h"
 #include "platform/host/png_file.h"
 #include "platform/host/terminal_button.h"
@@ -348,4 +349,38 @@ TEST_CASE("terminal_keys_restore_the_terminal_on_sigterm") {
   CHECK(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGTERM);
   CHECK(pty.canonical());
+}
+
+TEST_CASE("host_devices_fall_back_to_headless_without_a_display_and_say_why") {
+  unsetenv("DISPLAY");
+  unsetenv("WAYLAND_DISPLAY");
+  int keys[2], out[2];
+  REQUIRE(pipe(keys) == 0);
+  REQUIRE(pipe(out) == 0);
+  std::string path = tmp_path("host.png");
+  hal::ManualClock clock(0);
+  HostDevices devices(clock);
+  HostDevicesConfig c;
+  c.width = 4;
+  c.height = 2;
+  c.png_path = path.c_str();
+  c.key_fd = keys[0];
+  c.out_fd = out[1];
+  REQUIRE(devices.open(c).is_ok());
+  CHECK_FALSE(devices.windowed());
+  std::string note = devices.note();
+#ifdef SPARK_HAVE_SDL2
+  CHECK(note.find("no $DISPLAY or $WAYLAND_DISPLAY") != std::string::npos);
+#else
+  CHECK(note.find("built without SDL2") != std::string::npos);
+#endif
+  CHECK(note.find(path) != std::string::npos);
+  CHECK(devices.display().info().width == 4);
+  Picture p = pattern(4, 2);
+  REQUIRE(devices.display().present(p.frame()).is_ok());
+  CHECK(drain(out[0]) == "screen: frame 1 4x2 -> " + path + "\n");
+  REQUIRE(write(keys[1], "q", 1) == 1);
+  CHECK(is_quit_request(devices.button().wait(hal::Deadline::after(clock, 2000)).status()));
+  for (int fd : {keys[0], keys[1], out[0], out[1]}) close(fd);
+  unlink(path.c_str());
 }
