@@ -75,7 +75,7 @@ Status write_png_atomic(const char* path, const hal::Frame& frame) {
   PngError err{};
   bool ok = write_rows(file, frame, err);
   int saved = 0;
-  if (ok && (std::fflush(file) != 0 || fsync(fileno(file)) != 0)) {
+  if (ok && std::fflush(file) != 0) {
     ok = false;
     saved = errno;
   }

@@ -164,31 +164,26 @@ void SdlWindow::on_event(const void* sdl_event) {
 
 Result<std::optional<hal::ButtonEvent>> SdlWindow::wait(hal::Deadline deadline) {
   if (window_ == nullptr) return Status::error(Code::kFailedPrecondition, "SDL window: not open");
+  SDL_Event e;
   for (;;) {
-    uint64_t now = clock_.now_ms();
-    press_.advance(now);
     if (auto ev = pop()) return ev;
     if (!error_.is_ok()) return error_;
-    uint64_t wake = deadline.at_ms();
-    uint64_t timer = press_.next_timer_ms();
-    if (timer < wake) wake = timer;
-    bool expired = now >= deadline.at_ms();
-    SDL_Event e;
-    int got = 0;
-    if (wake <= now) {
-      got = SDL_PollEvent(&e);
-    } else {
-      uint64_t ms = wake == hal::Deadline::kNever ? uint64_t{INT_MAX} : wake - now;
-      got = SDL_WaitEventTimeout(&e, ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
-    }
-    if (got == 1) {
+    // Events already queued first: a release waiting in the queue must not
+    // be overtaken by a long press falling due while the caller was busy.
+    if (SDL_PollEvent(&e) == 1) {
       on_event(&e);
       continue;
     }
-    if (expired) {
-      press_.advance(clock_.now_ms());
-      if (auto ev = pop()) return ev;
-      return std::optional<hal::ButtonEvent>();
+    uint64_t now = clock_.now_ms();
+    press_.advance(now);
+    if (auto ev = pop()) return ev;
+    if (now >= deadline.at_ms()) return std::optional<hal::ButtonEvent>();
+    uint64_t wake = deadline.at_ms();
+    uint64_t timer = press_.next_timer_ms();
+    if (timer < wake) wake = timer;
+    uint64_t ms = wake == hal::Deadline::kNever ? uint64_t{INT_MAX} : wake > now ? wake - now : 0;
+    if (SDL_WaitEventTimeout(&e, ms > INT_MAX ? INT_MAX : static_cast<int>(ms)) == 1) {
+      on_event(&e);
     }
   }
 }
