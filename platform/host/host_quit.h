@@ -15,6 +15,8 @@ namespace spark::platform {
 
 inline constexpr Code kQuitCode = Code::kCancelled;
 
-inline bool is_quit_request(const Status& status) { return status.code() == kQuitCode; }
+inline bool is_quit_request(const Status& status) {
+  return status.code() == kQuitCode;
+}
 
 }  // namespace spark::platform

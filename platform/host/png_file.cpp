@@ -28,8 +28,8 @@ void on_png_warning(png_structp, png_const_charp) {}
 
 // No C++ object with a destructor lives here: libpng longjmps out of it.
 bool write_rows(std::FILE* file, const hal::Frame& frame, PngError& err) {
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, on_png_error,
-                                            on_png_warning);
+  png_structp png =
+      png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, on_png_error, on_png_warning);
   if (png == nullptr) {
     copy_text(err.message, sizeof err.message, "out of memory");
     return false;

@@ -34,8 +34,8 @@ Status SdlWindow::open(const SdlWindowConfig& config) {
   // for OpenGL on the first SDL_GetWindowSurface.
   SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-    Status s = Status::error(Code::kUnavailable, "SDL window: cannot start video: %s",
-                             SDL_GetError());
+    Status s =
+        Status::error(Code::kUnavailable, "SDL window: cannot start video: %s", SDL_GetError());
     SDL_Quit();
     return s;
   }

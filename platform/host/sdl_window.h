@@ -13,10 +13,10 @@
 // Key autorepeat is ignored. SDL stamps an event when it is pumped (in
 // wait() or present()), so a hold is timed to the millisecond while the
 // controller waits; a press and release that both happen while it is busy
-// elsewhere arrive together at the next pump and read as a short press. L is a long press at once (kPress, kLongPress,
-// kRelease, the press dated long_press_ms before the key). Closing the
-// window or Escape is a quit request: wait() returns kCancelled from then
-// on (host_quit.h).
+// elsewhere arrive together at the next pump and read as a short press.
+// L is a long press at once (kPress, kLongPress, kRelease, the press dated
+// long_press_ms before the key). Closing the window or Escape is a quit
+// request: wait() returns kCancelled from then on (host_quit.h).
 //
 // Threads: SDL's video and event functions must run on one thread. open(),
 // present(), wait() and the destructor all run on the thread that created

@@ -28,7 +28,9 @@ void restore_terminal() {
   if (fd >= 0) tcsetattr(fd, TCSANOW, &g_saved);
 }
 
-extern "C" void on_exit_restore() { restore_terminal(); }
+extern "C" void on_exit_restore() {
+  restore_terminal();
+}
 
 extern "C" void on_signal_restore(int sig) {
   restore_terminal();
@@ -50,6 +52,7 @@ Status TerminalButton::open(const TerminalButtonConfig& config) {
   struct termios t {};
   if (isatty(fd_) == 1 && tcgetattr(fd_, &t) == 0) {
     if (g_raw_fd >= 0) {
+      fd_ = -1;
       return Status::error(Code::kFailedPrecondition,
                            "terminal keys: another reader has the terminal in raw mode");
     }
@@ -72,8 +75,7 @@ Status TerminalButton::open(const TerminalButtonConfig& config) {
     }
     raw_ = true;
   }
-  format_text(describe_, sizeof describe_, "terminal keys fd %d%s", fd_,
-              raw_ ? " (raw mode)" : "");
+  format_text(describe_, sizeof describe_, "terminal keys fd %d%s", fd_, raw_ ? " (raw mode)" : "");
   return Status::ok();
 }
 

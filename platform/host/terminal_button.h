@@ -14,7 +14,9 @@
 // echo (termios; ISIG stays on, so Ctrl-C still sends SIGINT) and the
 // settings are restored by close(), the destructor, at exit() and on
 // SIGINT, SIGTERM and SIGHUP (a handler restores the terminal, then
-// re-raises the signal to the handler that was there before). One
+// re-raises the signal to the handler that was there before; a handler
+// the program installs after open() replaces this one, and then its own
+// orderly exit restores the terminal through close() or exit()). One
 // TerminalButton at a time may hold a terminal in raw mode. When fd is not
 // a terminal (a pipe, a file) its bytes are read as they are.
 //

@@ -71,8 +71,9 @@ Status TerminalDisplay::present(const hal::Frame& frame) {
   int n = std::snprintf(status, sizeof status, "screen: frame %llu %ux%u -> %s",
                         static_cast<unsigned long long>(frames_), frame.width, frame.height,
                         config_.png_path);
-  size_t status_len = n < 0 ? 0 : static_cast<size_t>(n) < sizeof status ? static_cast<size_t>(n)
-                                                                          : sizeof status - 1;
+  size_t status_len = n < 0                                    ? 0
+                      : static_cast<size_t>(n) < sizeof status ? static_cast<size_t>(n)
+                                                               : sizeof status - 1;
   if (mode_ == PreviewMode::kColour) {
     text_.clear();
     if (frames_ == 1) text_ += "\x1b[2J";  // a clean screen under the first picture

@@ -85,7 +85,9 @@ struct Xvfb {
     std::string number;
     char c = 0;
     for (;;) {  // Xvfb writes "N\n" once it accepts clients; bounded by 20 s
-      struct pollfd p {fds[0], POLLIN, 0};
+      struct pollfd p {
+        fds[0], POLLIN, 0
+      };
       if (poll(&p, 1, 20000) <= 0 || read(fds[0], &c, 1) != 1 || c == '\n') break;
       number += c;
     }
@@ -143,10 +145,10 @@ std::vector<uint8_t> screenshot(unsigned long window, const std::string& path, u
   for (uint32_t y = 0; y < h; ++y) {
     for (uint32_t x = 0; x < w; ++x) {
       const uint8_t* p = &b[data + size_t{y} * bytes_per_line + size_t{x} * 4];
-      uint32_t px = byte_order == 0 ? (uint32_t{p[3]} << 24 | uint32_t{p[2]} << 16 |
-                                       uint32_t{p[1]} << 8 | p[0])
-                                    : (uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 |
-                                       uint32_t{p[2]} << 8 | p[3]);
+      uint32_t px =
+          byte_order == 0
+              ? (uint32_t{p[3]} << 24 | uint32_t{p[2]} << 16 | uint32_t{p[1]} << 8 | p[0])
+              : (uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]);
       for (int c = 0; c < 3; ++c) {
         rgb[(size_t{y} * w + x) * 3 + static_cast<size_t>(c)] =
             static_cast<uint8_t>((px & masks[c]) >> shift_of(masks[c]));

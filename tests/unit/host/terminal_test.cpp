@@ -76,7 +76,9 @@ std::string drain(int fd) {
   std::string out;
   char buf[4096];
   for (;;) {
-    struct pollfd p {fd, POLLIN, 0};
+    struct pollfd p {
+      fd, POLLIN, 0
+    };
     if (poll(&p, 1, 200) <= 0) break;
     ssize_t n = read(fd, buf, sizeof buf);
     if (n <= 0) break;
@@ -146,8 +148,9 @@ TEST_CASE("half_blocks_fit_the_terminal_keeping_aspect") {
   p.set(3, 1, 40, 50, 60);
   std::string out;
   render_half_blocks(p.frame(), TermSize{2, 2}, out);
-  CHECK(out == "\x1b[H\x1b[38;2;10;20;30m\x1b[49m\xe2\x96\x80\x1b[38;2;40;50;60m\xe2\x96\x80"
-               "\x1b[0m\x1b[K\r\n");
+  CHECK(out ==
+        "\x1b[H\x1b[38;2;10;20;30m\x1b[49m\xe2\x96\x80\x1b[38;2;40;50;60m\xe2\x96\x80"
+        "\x1b[0m\x1b[K\r\n");
 }
 
 TEST_CASE("terminal_size_reads_the_pty_and_falls_back_to_80x24") {
@@ -194,8 +197,7 @@ TEST_CASE("png_failure_names_the_path_and_leaves_nothing") {
   CHECK(std::string(s.message()).find("no-such-dir") != std::string::npos);
   hal::Frame short_stride = p.frame();
   short_stride.stride = 5;
-  CHECK(write_png_atomic(tmp_path("s.png").c_str(), short_stride).code() ==
-        Code::kInvalidArgument);
+  CHECK(write_png_atomic(tmp_path("s.png").c_str(), short_stride).code() == Code::kInvalidArgument);
 }
 
 TEST_CASE("terminal_display_plain_lines_when_not_a_terminal") {
@@ -216,8 +218,8 @@ TEST_CASE("terminal_display_plain_lines_when_not_a_terminal") {
   Picture p = pattern(6, 4);
   REQUIRE(d.present(p.frame()).is_ok());
   REQUIRE(d.present(p.frame()).is_ok());
-  CHECK(drain(fds[0]) == "screen: frame 1 6x4 -> " + path + "\nscreen: frame 2 6x4 -> " +
-                             path + "\n");
+  CHECK(drain(fds[0]) ==
+        "screen: frame 1 6x4 -> " + path + "\nscreen: frame 2 6x4 -> " + path + "\n");
   // A frame of the wrong size is refused and the screen keeps its picture.
   Picture other(5, 4);
   CHECK(d.present(other.frame()).code() == Code::kInvalidArgument);
