@@ -155,12 +155,13 @@ void Renderer::idle(const Screen& sc, Surface& s, const Layout& l) {
             l.small_px, pal_.muted, Align::kLeft, 1);
 
   // The picture: the last result, or an empty frame saying so.
-  const int32_t label_h = regular_.line_height(l.small_px);
+  const int32_t label_h = regular_.line_height(l.small_px) + l.gap / 3;
   Rect media = l.media;
   if (!sc.last_result.empty()) {
-    draw_text(s, regular_, {media.x, media.y, media.w, label_h}, "LAST RESULT", l.small_px,
+    media = {media.x, media.y + label_h, media.w, media.h - label_h};
+    const Rect fit = fit_rect(sc.last_result.width, sc.last_result.height, media);
+    draw_text(s, regular_, {fit.x, fit.y - label_h, fit.w, label_h}, "LAST RESULT", l.small_px,
               pal_.muted, Align::kLeft, 1);
-    media = {media.x, media.y + label_h + l.gap / 3, media.w, media.h - label_h - l.gap / 3};
   }
   picture_panel(s, media, sc.last_result, "Your edited pictures will appear here", l);
 }

@@ -14,9 +14,11 @@
 // surface, kFailedPrecondition before open(). A picture that cannot be drawn
 // is left out, the rest is drawn.
 //
-// Memory: the Renderer holds two Fonts (FreeType, ~64 KB each measured, see
-// ui/text.h); render() holds one image scaler at a time (ui/surface.h:
-// 15 KB for an 800-wide picture) and nothing else on the heap.
+// Memory: the Renderer holds two Fonts (FreeType: 62 KB peak for both,
+// measured, see ui/text.h); render() holds one image scaler at a time
+// (ui/surface.h: 15 KB for an 800-wide picture) and FreeType's glyph
+// buffers: 45 KB peak above the fonts for any 800x480 screen, measured
+// (tests/unit/ui, render_heap_is_bounded; the test fails above 64 KB).
 #pragma once
 
 #include <cstdint>
