@@ -8,6 +8,8 @@
 
 #include "heap_meter.h"
 #include "image_fixtures.h"
+#include "core/io.h"
+#include "ui/jpeg_rows.h"
 #include "ui/screen.h"
 
 using namespace spark;
@@ -426,4 +428,97 @@ TEST_CASE("font_heap") {
     MESSAGE("two fonts opened and used: " << scope.peak_above_start() << " bytes peak");
     CHECK(scope.peak_above_start() <= 512 * 1024);
   }
+}
+
+namespace {
+
+struct FailingSource final : ByteSource {
+  Result<size_t> read(MutBytes) override { return Status::error(Code::kIo, "disk gone"); }
+};
+
+}  // namespace
+
+TEST_CASE("jpeg_rows_decodes_at_a_dct_scale_and_keeps_quadrants") {
+  const test::Picture pic = test::quadrants(1600, 1200);
+  const std::vector<uint8_t> jpeg = test::make_jpeg(pic);
+  MemorySource src(ConstBytes(jpeg.data(), jpeg.size()));
+  JpegRows rows;
+  const Rect box{0, 0, 320, 180};
+  REQUIRE(rows.start(src, box).is_ok());
+  CHECK(rows.source_width() == 1600);
+  CHECK(rows.scale_num() == 2);  // 1/8 (200x150) is smaller than the 240x180 fit
+  CHECK(rows.width() >= 240);
+  CHECK(rows.height() >= 180);
+  Surface s;
+  REQUIRE(s.allocate(320, 180).is_ok());
+  s.fill(kBg);
+  Rect d{};
+  REQUIRE(s.draw_image(rows, box, &d).is_ok());
+  CHECK(d.x == 40);
+  CHECK(d.w == 240);
+  const struct { uint32_t sx, sy; int32_t dx, dy; } q[] = {
+      {400, 450, 40 + 60, 68}, {1200, 450, 40 + 180, 68}, {400, 900, 40 + 60, 135},
+      {1200, 900, 40 + 180, 135}};
+  for (const auto& c : q) {
+    const test::Rgb want = pic.at(c.sx, c.sy);
+    const Color got = s.pixel(static_cast<uint32_t>(c.dx), static_cast<uint32_t>(c.dy));
+    CHECK(std::abs(got.r - want.r) <= 8);
+    CHECK(std::abs(got.g - want.g) <= 8);
+    CHECK(std::abs(got.b - want.b) <= 8);
+  }
+  CHECK(count_not(s, kBg, {0, 0, 40, 180}) == 0);
+}
+
+TEST_CASE("jpeg_rows_errors_are_values") {
+  const std::vector<uint8_t> jpeg = test::make_jpeg(test::quadrants(64, 48));
+  {
+    const uint8_t junk[] = {'n', 'o', 't', ' ', 'a', ' ', 'j', 'p', 'e', 'g'};
+    MemorySource src(ConstBytes(junk, sizeof junk));
+    JpegRows rows;
+    CHECK(rows.start(src, {0, 0, 10, 10}).code() == Code::kDataLoss);
+  }
+  {
+    FailingSource src;
+    JpegRows rows;
+    const Status st = rows.start(src, {0, 0, 10, 10});
+    CHECK(st.code() == Code::kIo);
+    CHECK(std::strstr(st.message(), "disk gone") != nullptr);
+  }
+  {
+    // Truncated halfway: the rows decoded so far, a warning, no error.
+    const std::vector<uint8_t> noisy = test::make_jpeg(test::noisy(640, 480, 9, 30));
+    MemorySource src(ConstBytes(noisy.data(), noisy.size() / 2));
+    JpegRows rows;
+    REQUIRE(rows.start(src, {0, 0, 640, 480}).is_ok());
+    Surface s;
+    REQUIRE(s.allocate(640, 480).is_ok());
+    CHECK(s.draw_image(rows, s.bounds()).is_ok());
+    CHECK(rows.warnings() > 0);
+  }
+  {
+    test::JpegSpec prog;
+    prog.progressive = true;
+    const std::vector<uint8_t> big = test::make_jpeg(test::noisy(1024, 1024, 3, 30), prog);
+    MemorySource src(ConstBytes(big.data(), big.size()));
+    JpegRows rows;
+    const Status st = rows.start(src, {0, 0, 800, 480}, 256 * 1024);
+    CHECK(st.code() == Code::kResourceExhausted);
+  }
+}
+
+TEST_CASE("jpeg_rows_heap_is_bounded_by_the_scaled_size") {
+  if (!test::heap_meter_available()) return;
+  const std::vector<uint8_t> jpeg = test::make_jpeg(test::noisy(4000, 3000, 5, 20));
+  Surface s;
+  REQUIRE(s.allocate(800, 480).is_ok());
+  test::HeapScope scope;
+  {
+    MemorySource src(ConstBytes(jpeg.data(), jpeg.size()));
+    JpegRows rows;
+    REQUIRE(rows.start(src, s.bounds()).is_ok());
+    CHECK(rows.scale_num() == 2);  // 1000x750 covers the 640x480 fit
+    REQUIRE(s.draw_image(rows, s.bounds()).is_ok());
+  }
+  MESSAGE("12 MP baseline JPEG drawn at 800x480: " << scope.peak_above_start() << " bytes peak");
+  CHECK(scope.peak_above_start() <= 512 * 1024);
 }
