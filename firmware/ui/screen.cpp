@@ -186,6 +186,14 @@ void Renderer::working(const Screen& sc, Surface& s, const Layout& l) {
 
   const Rect col = l.words;
   int32_t y = col.y;
+  if (!l.portrait) {  // the words' block centred beside the picture
+    const int32_t fig_h = bold_.line_height(l.title_px * 8 / 10);
+    int32_t block = bold_.line_height(l.title_px) + regular_.line_height(l.body_px);
+    if (sc.kind != ScreenKind::kCapturing) {
+      block += l.gap + fig_h + l.gap / 2 + std::max(4, l.u * 22 / 1000);
+    }
+    y = std::max(col.y, col.y + (col.h - block) / 2 - l.gap);
+  }
   y += draw_text(s, bold_, {col.x, y, col.w, l.title_px * 3}, title, l.title_px, pal_.text,
                  Align::kLeft, 2)
            .height;
