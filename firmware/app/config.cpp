@@ -10,7 +10,18 @@ namespace spark::app {
 
 namespace {
 
-enum class Sec : uint8_t { kNone, kCamera, kButton, kLed, kDisplay, kPreset, kTimings, kApi, kState, kResults };
+enum class Sec : uint8_t {
+  kNone,
+  kCamera,
+  kButton,
+  kLed,
+  kDisplay,
+  kPreset,
+  kTimings,
+  kApi,
+  kState,
+  kResults
+};
 
 struct SecInfo {
   const char* name;
@@ -33,12 +44,12 @@ struct KeyCode {
 // The keys a kiosk button or remote is likely to send
 // (<linux/input-event-codes.h>); any other is given as its number.
 constexpr KeyCode kKeyCodes[] = {
-    {"KEY_ESC", 1},        {"KEY_ENTER", 28},     {"KEY_SPACE", 57},     {"KEY_UP", 103},
-    {"KEY_LEFT", 105},     {"KEY_RIGHT", 106},    {"KEY_DOWN", 108},     {"KEY_VOLUMEDOWN", 114},
-    {"KEY_VOLUMEUP", 115}, {"KEY_PLAYPAUSE", 164}, {"KEY_CAMERA", 212},  {"KEY_PRINT", 210},
-    {"BTN_0", 256},        {"BTN_1", 257},        {"BTN_LEFT", 272},     {"BTN_RIGHT", 273},
-    {"BTN_TRIGGER", 288},  {"BTN_THUMB", 289},    {"BTN_SOUTH", 304},    {"BTN_EAST", 305},
-    {"BTN_TOUCH", 330},    {"KEY_OK", 352},       {"KEY_SELECT", 353},   {"KEY_NEXT", 407},
+    {"KEY_ESC", 1},        {"KEY_ENTER", 28},      {"KEY_SPACE", 57},   {"KEY_UP", 103},
+    {"KEY_LEFT", 105},     {"KEY_RIGHT", 106},     {"KEY_DOWN", 108},   {"KEY_VOLUMEDOWN", 114},
+    {"KEY_VOLUMEUP", 115}, {"KEY_PLAYPAUSE", 164}, {"KEY_CAMERA", 212}, {"KEY_PRINT", 210},
+    {"BTN_0", 256},        {"BTN_1", 257},         {"BTN_LEFT", 272},   {"BTN_RIGHT", 273},
+    {"BTN_TRIGGER", 288},  {"BTN_THUMB", 289},     {"BTN_SOUTH", 304},  {"BTN_EAST", 305},
+    {"BTN_TOUCH", 330},    {"KEY_OK", 352},        {"KEY_SELECT", 353}, {"KEY_NEXT", 407},
 };
 
 std::string_view trim(std::string_view s) {
@@ -123,7 +134,8 @@ struct Q {
 };
 #define SPARK_Q(v) Q(v).buf
 
-bool Parser::whole(std::string_view k, std::string_view v, uint32_t lo, uint32_t hi, uint32_t& out) {
+bool Parser::whole(std::string_view k, std::string_view v, uint32_t lo, uint32_t hi,
+                   uint32_t& out) {
   uint64_t n = 0;
   bool good = !v.empty() && v.size() <= 10;
   for (char ch : v) {
@@ -131,7 +143,8 @@ bool Parser::whole(std::string_view k, std::string_view v, uint32_t lo, uint32_t
     n = n * 10 + static_cast<uint64_t>(ch - '0');
   }
   if (!good || n < lo || n > hi) {
-    problem(line_, "%s must be a whole number in %u..%u (got '%s')", SPARK_Q(k), lo, hi, SPARK_Q(v));
+    problem(line_, "%s must be a whole number in %u..%u (got '%s')", SPARK_Q(k), lo, hi,
+            SPARK_Q(v));
     return false;
   }
   out = static_cast<uint32_t>(n);
@@ -225,8 +238,8 @@ bool Parser::size(std::string_view k, std::string_view v, uint32_t& w, uint32_t&
     return o >= 16 && o <= 16384;
   };
   if (x == std::string_view::npos || !num(v.substr(0, x), a) || !num(v.substr(x + 1), b)) {
-    problem(line_, "%s must be WIDTHxHEIGHT, each 16..16384, e.g. 1920x1080 (got '%s')",
-            SPARK_Q(k), SPARK_Q(v));
+    problem(line_, "%s must be WIDTHxHEIGHT, each 16..16384, e.g. 1920x1080 (got '%s')", SPARK_Q(k),
+            SPARK_Q(v));
     return false;
   }
   w = a;
@@ -350,7 +363,8 @@ bool Parser::set_display(std::string_view k, std::string_view v) {
 
 bool Parser::set_preset(std::string_view k, std::string_view v) {
   PresetSettings& p = c_.presets.back();
-  if (k == "name" || k == "prompt") preset_given_.back() |= static_cast<uint8_t>(k == "name" ? 1 : 2);
+  if (k == "name" || k == "prompt")
+    preset_given_.back() |= static_cast<uint8_t>(k == "name" ? 1 : 2);
   if (k == "name") {
     if (v.size() > 64) {
       problem(line_, "name is %zu bytes; at most 64 fit on the screen", v.size());
@@ -472,13 +486,27 @@ void Parser::key_value(std::string_view k, std::string_view v) {
   seen_.push_back({std::string(k), line_});
   bool known = false;
   switch (sec_) {
-    case Sec::kCamera: known = set_camera(k, v); break;
-    case Sec::kButton: known = set_button(k, v); break;
-    case Sec::kLed: known = set_led(k, v); break;
-    case Sec::kDisplay: known = set_display(k, v); break;
-    case Sec::kPreset: known = set_preset(k, v); break;
-    case Sec::kTimings: known = set_timings(k, v); break;
-    case Sec::kApi: known = set_api(k, v); break;
+    case Sec::kCamera:
+      known = set_camera(k, v);
+      break;
+    case Sec::kButton:
+      known = set_button(k, v);
+      break;
+    case Sec::kLed:
+      known = set_led(k, v);
+      break;
+    case Sec::kDisplay:
+      known = set_display(k, v);
+      break;
+    case Sec::kPreset:
+      known = set_preset(k, v);
+      break;
+    case Sec::kTimings:
+      known = set_timings(k, v);
+      break;
+    case Sec::kApi:
+      known = set_api(k, v);
+      break;
     case Sec::kState:
       known = k == "dir";
       if (known) path(k, v, c_.state_dir, false);
@@ -492,7 +520,8 @@ void Parser::key_value(std::string_view k, std::string_view v) {
         whole(k, v, 1, 100000, c_.keep_count);
       }
       break;
-    case Sec::kNone: break;
+    case Sec::kNone:
+      break;
   }
   if (!known) {
     const char* name = "";

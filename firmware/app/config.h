@@ -45,21 +45,21 @@ struct CameraSettings {
   std::string dir;                     // dir: a folder of JPEGs
   uint32_t max_width = 1920;           // max_size = WxH
   uint32_t max_height = 1080;
-  uint32_t warmup_frames = 5;  // v4l2: frames dropped before the one kept (0..60)
+  uint32_t warmup_frames = 5;   // v4l2: frames dropped before the one kept (0..60)
   uint32_t timeout_ms = 10000;  // capture deadline (100..120000)
 };
 
 struct ButtonSettings {
   enum class Kind : uint8_t { kGpio, kEvdev } kind = Kind::kGpio;
   enum class Action : uint8_t { kEdit, kNext } action = Action::kEdit;
-  std::string chip;              // gpio: chip path, name or label; "" = search all
-  std::string line = "GPIO17";   // gpio: line name or offset
-  bool active_low = true;        // gpio
-  std::string device;            // evdev: path or name; "" = first with the key
-  int key_code = 0;              // evdev: KEY_* name or number; 0 = any key
-  uint32_t debounce_ms = 20;     // 0..500
-  uint32_t long_press_ms = 1500; // 200..10000
-  uint32_t line_no = 0;          // where its [button] header is
+  std::string chip;               // gpio: chip path, name or label; "" = search all
+  std::string line = "GPIO17";    // gpio: line name or offset
+  bool active_low = true;         // gpio
+  std::string device;             // evdev: path or name; "" = first with the key
+  int key_code = 0;               // evdev: KEY_* name or number; 0 = any key
+  uint32_t debounce_ms = 20;      // 0..500
+  uint32_t long_press_ms = 1500;  // 200..10000
+  uint32_t line_no = 0;           // where its [button] header is
 };
 
 struct LedSettings {
@@ -97,7 +97,7 @@ struct TimingSettings {
 
 struct ApiSettings {
   std::string base = "https://cloud.vtrix.ai";
-  std::string ca_file;                          // "" = the system's CAs
+  std::string ca_file;                             // "" = the system's CAs
   std::string key_file = "/etc/sparkcam/api-key";  // mode 0600; $SPARK_API_KEY wins
   enum class BodyShape : uint8_t { kWrapped, kFlat } body_shape = BodyShape::kWrapped;
 };

@@ -5,8 +5,8 @@
 #include <cstring>
 
 // jpeglib.h needs FILE and size_t declared first.
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
 
 namespace spark::ui {
 
@@ -34,7 +34,9 @@ bool guarded(JpegRowsState* s, void (*op)(JpegRowsState*)) {
   return true;
 }
 
-JpegRowsState* state(j_common_ptr c) { return static_cast<JpegRowsState*>(c->client_data); }
+JpegRowsState* state(j_common_ptr c) {
+  return static_cast<JpegRowsState*>(c->client_data);
+}
 
 void on_error(j_common_ptr c) {
   (*c->err->format_message)(c, state(c)->message);
@@ -50,8 +52,10 @@ boolean src_fill(j_decompress_ptr c) {
   size_t got = 0;
   {
     Result<size_t> n = s->source->read(MutBytes(s->buf, JpegRows::kInputChunk));
-    if (n.is_ok()) got = *n;
-    else s->io_status = n.status();
+    if (n.is_ok())
+      got = *n;
+    else
+      s->io_status = n.status();
   }  // no C++ object lives past here: the jump below crosses nothing
   if (!s->io_status.is_ok()) {
     std::snprintf(s->message, sizeof s->message, "read error");
@@ -87,12 +91,24 @@ JpegRows::~JpegRows() {
   if (s_->created) jpeg_destroy_decompress(&s_->cinfo);
 }
 
-uint32_t JpegRows::width() const { return s_->started ? s_->cinfo.output_width : 0; }
-uint32_t JpegRows::height() const { return s_->started ? s_->cinfo.output_height : 0; }
-uint32_t JpegRows::source_width() const { return s_->started ? s_->cinfo.image_width : 0; }
-uint32_t JpegRows::source_height() const { return s_->started ? s_->cinfo.image_height : 0; }
-unsigned JpegRows::scale_num() const { return s_->started ? s_->cinfo.scale_num : 0; }
-unsigned JpegRows::warnings() const { return s_->warnings; }
+uint32_t JpegRows::width() const {
+  return s_->started ? s_->cinfo.output_width : 0;
+}
+uint32_t JpegRows::height() const {
+  return s_->started ? s_->cinfo.output_height : 0;
+}
+uint32_t JpegRows::source_width() const {
+  return s_->started ? s_->cinfo.image_width : 0;
+}
+uint32_t JpegRows::source_height() const {
+  return s_->started ? s_->cinfo.image_height : 0;
+}
+unsigned JpegRows::scale_num() const {
+  return s_->started ? s_->cinfo.scale_num : 0;
+}
+unsigned JpegRows::warnings() const {
+  return s_->warnings;
+}
 
 Status JpegRows::error(const char* what) const {
   if (!s_->io_status.is_ok()) return s_->io_status.with_context("reading the JPEG");

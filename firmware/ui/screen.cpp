@@ -7,12 +7,18 @@ namespace spark::ui {
 
 const char* screen_kind_name(ScreenKind kind) {
   switch (kind) {
-    case ScreenKind::kIdle: return "idle";
-    case ScreenKind::kCapturing: return "capturing";
-    case ScreenKind::kUploading: return "uploading";
-    case ScreenKind::kEditing: return "editing";
-    case ScreenKind::kResult: return "result";
-    case ScreenKind::kError: return "error";
+    case ScreenKind::kIdle:
+      return "idle";
+    case ScreenKind::kCapturing:
+      return "capturing";
+    case ScreenKind::kUploading:
+      return "uploading";
+    case ScreenKind::kEditing:
+      return "editing";
+    case ScreenKind::kResult:
+      return "result";
+    case ScreenKind::kError:
+      return "error";
   }
   return "unknown";
 }
@@ -64,12 +70,20 @@ Status Renderer::render(const Screen& sc, Surface& s) {
   const Layout l(static_cast<int32_t>(s.width()), static_cast<int32_t>(s.height()));
   s.fill(pal_.background);
   switch (sc.kind) {
-    case ScreenKind::kIdle: idle(sc, s, l); break;
+    case ScreenKind::kIdle:
+      idle(sc, s, l);
+      break;
     case ScreenKind::kCapturing:
     case ScreenKind::kUploading:
-    case ScreenKind::kEditing: working(sc, s, l); break;
-    case ScreenKind::kResult: result(sc, s, l); break;
-    case ScreenKind::kError: error(sc, s, l); break;
+    case ScreenKind::kEditing:
+      working(sc, s, l);
+      break;
+    case ScreenKind::kResult:
+      result(sc, s, l);
+      break;
+    case ScreenKind::kError:
+      error(sc, s, l);
+      break;
   }
   return Status::ok();
 }
@@ -210,9 +224,9 @@ void Renderer::working(const Screen& sc, Surface& s, const Layout& l) {
   if (percent >= 0) std::snprintf(figure, sizeof figure, "%d%%", static_cast<int>(percent));
   const int32_t fig_px = l.title_px * 8 / 10;
   const int32_t fig_h = bold_.line_height(fig_px);
-  const int32_t fig_w = draw_text(s, bold_, {col.x, y, col.w, fig_h}, figure, fig_px, pal_.text,
-                                  Align::kLeft, 1)
-                            .width;
+  const int32_t fig_w =
+      draw_text(s, bold_, {col.x, y, col.w, fig_h}, figure, fig_px, pal_.text, Align::kLeft, 1)
+          .width;
   if (!status.empty()) {
     const int32_t sx = col.x + (fig_w > 0 ? fig_w + l.gap / 2 : 0);
     const int32_t sh = regular_.line_height(l.body_px);
@@ -266,8 +280,7 @@ void Renderer::result(const Screen& sc, Surface& s, const Layout& l) {
     }
     const int32_t mid = d.x + d.w / 2;
     s.fill_rect({mid - std::max(1, l.u / 240), d.y, std::max(2, l.u / 120), d.h}, pal_.text);
-    pill(s, mid - inset, d.y + inset, "Before", lp, pal_.panel, pal_.text, Align::kRight,
-         d.w / 2);
+    pill(s, mid - inset, d.y + inset, "Before", lp, pal_.panel, pal_.text, Align::kRight, d.w / 2);
     pill(s, mid + inset, d.y + inset, "After", lp, pal_.accent, pal_.on_accent, Align::kLeft,
          d.w / 2);
   } else {
@@ -303,8 +316,8 @@ void Renderer::error(const Screen& sc, Surface& s, const Layout& l) {
   s.fill_round_rect({cx - d / 2, y, d, d}, d / 2, pal_.error);
   draw_text(s, bold_, {cx - d / 2, y, d, d}, "!", d * 6 / 10, pal_.text, Align::kCenter, 1, true);
   y += d + l.gap;
-  y += draw_text(s, bold_, {inner.x, y, inner.w, cb.height}, cause, cpx, pal_.text,
-                 Align::kCenter, 2)
+  y += draw_text(s, bold_, {inner.x, y, inner.w, cb.height}, cause, cpx, pal_.text, Align::kCenter,
+                 2)
            .height;
   y += l.gap / 2;
   draw_text(s, regular_, {inner.x + inner.w / 20, y, inner.w * 9 / 10, hb.height + 1},

@@ -47,10 +47,10 @@ struct Screen {
   ImageView last_result;  // idle: the thumbnail (empty: "no pictures yet")
   ImageView captured;     // capturing, uploading, editing; result's original
 
-  int32_t upload_percent = 0;     // uploading: 0..100
-  int32_t edit_percent = -1;      // editing: the service's progress, -1 unknown
-  std::string_view edit_status;   // editing: e.g. "Queued", "Running"
-  uint32_t tick = 0;              // animation step of an unknown progress
+  int32_t upload_percent = 0;    // uploading: 0..100
+  int32_t edit_percent = -1;     // editing: the service's progress, -1 unknown
+  std::string_view edit_status;  // editing: e.g. "Queued", "Running"
+  uint32_t tick = 0;             // animation step of an unknown progress
 
   ImageView result;  // result
   ResultLayout layout = ResultLayout::kSideBySide;
@@ -91,8 +91,8 @@ class Renderer {
   void picture_panel(Surface& s, const Rect& r, const ImageView& img, std::string_view empty_text,
                      const Layout& l);
   void progress_bar(Surface& s, const Rect& r, int32_t percent, uint32_t tick);
-  void pill(Surface& s, int32_t x, int32_t y, std::string_view text, int32_t px, Color bg,
-            Color fg, Align align, int32_t max_w);
+  void pill(Surface& s, int32_t x, int32_t y, std::string_view text, int32_t px, Color bg, Color fg,
+            Align align, int32_t max_w);
 
   Palette pal_;
   Font regular_;

@@ -47,8 +47,8 @@ Rect fit_rect(uint32_t src_w, uint32_t src_h, const Rect& box) {
 
 Status Surface::allocate(uint32_t width, uint32_t height) {
   if (width == 0 || height == 0 || static_cast<uint64_t>(width) * height > kMaxPixels) {
-    return Status::error(Code::kResourceExhausted,
-                         "surface: %ux%u is outside 1x1..16 Mpixel", width, height);
+    return Status::error(Code::kResourceExhausted, "surface: %ux%u is outside 1x1..16 Mpixel",
+                         width, height);
   }
   const size_t stride = static_cast<size_t>(width) * 3;
   own_.assign(stride * height, 0);
@@ -206,10 +206,20 @@ Status rotate_into(const Surface& src, hal::Rotation rotation, Surface& dst) {
     for (uint32_t x = 0; x < w; ++x, p += 3) {
       uint32_t dx = x, dy = y;
       switch (rotation) {
-        case hal::Rotation::k0: break;
-        case hal::Rotation::k90: dx = h - 1 - y; dy = x; break;
-        case hal::Rotation::k180: dx = w - 1 - x; dy = h - 1 - y; break;
-        case hal::Rotation::k270: dx = y; dy = w - 1 - x; break;
+        case hal::Rotation::k0:
+          break;
+        case hal::Rotation::k90:
+          dx = h - 1 - y;
+          dy = x;
+          break;
+        case hal::Rotation::k180:
+          dx = w - 1 - x;
+          dy = h - 1 - y;
+          break;
+        case hal::Rotation::k270:
+          dx = y;
+          dy = w - 1 - x;
+          break;
       }
       std::memcpy(d.at(dx, dy), p, 3);
     }

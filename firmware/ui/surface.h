@@ -9,9 +9,9 @@
 // all.
 //
 // Errors: allocate() kResourceExhausted beyond kMaxPixels (16 Mpixel, so a
-// wrong size from a config cannot ask for gigabytes); draw_image() returns the row source's error, or
-// kInvalidArgument for an empty image; rotate_into() kInvalidArgument when
-// the destination is not the source's size turned.
+// wrong size from a config cannot ask for gigabytes); draw_image() returns the row source's error,
+// or kInvalidArgument for an empty image; rotate_into() kInvalidArgument when the destination is
+// not the source's size turned.
 //
 // Memory: sizeof(Surface) is 56 bytes on x86-64; an owning surface holds
 // width * height * 3 bytes (800x480: 1.1 MB). draw_image() holds out_w * 3

@@ -50,7 +50,9 @@ uint32_t next_cp(std::string_view t, size_t* i) {
   return cp;
 }
 
-int32_t clamp_px(int32_t px) { return std::max(Font::kMinPx, std::min(Font::kMaxPx, px)); }
+int32_t clamp_px(int32_t px) {
+  return std::max(Font::kMinPx, std::min(Font::kMaxPx, px));
+}
 
 }  // namespace
 
@@ -62,7 +64,9 @@ Font::~Font() {
   delete st_;
 }
 
-bool Font::is_open() const { return st_->face != nullptr; }
+bool Font::is_open() const {
+  return st_->face != nullptr;
+}
 
 Status Font::open(const char* path) {
   if (!st_->lib && FT_Init_FreeType(&st_->lib) != 0) {
@@ -77,9 +81,9 @@ Status Font::open(const char* path) {
   if (e != 0) {
     st_->face = nullptr;
     if (e == FT_Err_Cannot_Open_Resource) {
-      return Status::error(Code::kNotFound,
-                           "font: cannot open %s (install fonts-dejavu-core, or set [display] font)",
-                           path);
+      return Status::error(
+          Code::kNotFound,
+          "font: cannot open %s (install fonts-dejavu-core, or set [display] font)", path);
     }
     if (e == FT_Err_Out_Of_Memory) {
       return Status::error(Code::kResourceExhausted, "font: out of memory opening %s", path);
@@ -159,8 +163,9 @@ int32_t Font::draw(Surface& s, int32_t x, int32_t baseline, std::string_view tex
     const int32_t gx = static_cast<int32_t>((pen + 32) >> 6) + g->bitmap_left;
     const int32_t gy = baseline - g->bitmap_top;
     if (bm.pixel_mode == FT_PIXEL_MODE_GRAY && !clip.empty()) {
-      const Rect box = Rect{gx, gy, static_cast<int32_t>(bm.width),
-                            static_cast<int32_t>(bm.rows)}.intersect(clip);
+      const Rect box =
+          Rect{gx, gy, static_cast<int32_t>(bm.width), static_cast<int32_t>(bm.rows)}.intersect(
+              clip);
       for (int32_t yy = box.y; yy < box.bottom(); ++yy) {
         const unsigned char* src =
             bm.buffer + static_cast<ptrdiff_t>(yy - gy) * bm.pitch + (box.x - gx);

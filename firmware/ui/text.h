@@ -51,8 +51,8 @@ class Font {
 
   // Draws one line with its baseline at y, from x; clipped to clip and the
   // surface. Returns the advance.
-  int32_t draw(Surface& s, int32_t x, int32_t baseline, std::string_view text, int32_t px,
-               Color c, const Rect& clip);
+  int32_t draw(Surface& s, int32_t x, int32_t baseline, std::string_view text, int32_t px, Color c,
+               const Rect& clip);
 
  private:
   bool set_px(int32_t px);
@@ -62,8 +62,8 @@ class Font {
 struct TextBlock {
   static constexpr size_t kMaxLines = 8;
   int32_t lines = 0;
-  int32_t width = 0;   // widest line
-  int32_t height = 0;  // lines * line height
+  int32_t width = 0;       // widest line
+  int32_t height = 0;      // lines * line height
   bool truncated = false;  // text did not fit and ends in an ellipsis
 };
 

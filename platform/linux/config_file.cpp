@@ -13,8 +13,8 @@ app::ConfigParse load_config_file(const std::string& path) {
     return out;
   }
   const std::vector<uint8_t>& t = *text;
-  return app::parse_config(
-      std::string_view(reinterpret_cast<const char*>(t.data()), t.size()), path);
+  return app::parse_config(std::string_view(reinterpret_cast<const char*>(t.data()), t.size()),
+                           path);
 }
 
 }  // namespace spark::platform

@@ -19,9 +19,12 @@ int main(int argc, char** argv) {
   int runs = 50;
   uint32_t w = 800, h = 480;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--runs")) runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--width")) w = static_cast<uint32_t>(std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--height")) h = static_cast<uint32_t>(std::atoi(argv[i + 1]));
+    if (!std::strcmp(argv[i], "--runs"))
+      runs = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--width"))
+      w = static_cast<uint32_t>(std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--height"))
+      h = static_cast<uint32_t>(std::atoi(argv[i + 1]));
   }
   ui::Renderer r;
   if (Status st = r.open(); !st.is_ok()) {
@@ -29,7 +32,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<uint8_t> photo(1200 * 900 * 3);
-  for (size_t i = 0; i < photo.size(); ++i) photo[i] = static_cast<uint8_t>((i * 7 + i / 3600) & 0xff);
+  for (size_t i = 0; i < photo.size(); ++i)
+    photo[i] = static_cast<uint8_t>((i * 7 + i / 3600) & 0xff);
   const ui::ImageView pic{photo.data(), 1200, 900, 1200 * 3};
   ui::Surface s;
   if (Status st = s.allocate(w, h); !st.is_ok()) {
@@ -79,7 +83,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "render_bench: %s\n", st.message());
         return 1;
       }
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     std::sort(ms.begin(), ms.end());
     std::printf("%s\t%.2f\t%.2f\n", c.name, ms[ms.size() / 2], ms[0]);

@@ -28,7 +28,9 @@ struct Picture {
   ui::ImageView view() const { return {px.data(), w, h, size_t{w} * 3}; }
 };
 
-uint8_t clamp8(double v) { return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v); }
+uint8_t clamp8(double v) {
+  return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+}
 
 // Sky, sun, two hill ranges, a lake: smooth enough to compress, varied
 // enough to see the scaling.
@@ -39,13 +41,33 @@ Picture scene(uint32_t w, uint32_t h, bool painted) {
       const double fx = double(x) / w, fy = double(y) / h;
       double r = 120 + 110 * fy, g = 170 + 50 * fy, b = 235 - 30 * fy;  // sky
       const double sd = std::hypot(fx - 0.72, (fy - 0.28) * h / w);
-      if (sd < 0.09) { r = 255; g = 236; b = 180; }
-      else if (sd < 0.2) { const double t = (0.2 - sd) / 0.11 * 0.5; r += (255 - r) * t; g += (225 - g) * t; b += (170 - b) * t; }
+      if (sd < 0.09) {
+        r = 255;
+        g = 236;
+        b = 180;
+      } else if (sd < 0.2) {
+        const double t = (0.2 - sd) / 0.11 * 0.5;
+        r += (255 - r) * t;
+        g += (225 - g) * t;
+        b += (170 - b) * t;
+      }
       const double far = 0.55 + 0.07 * std::sin(fx * 7.0) + 0.03 * std::sin(fx * 19.0);
       const double near = 0.68 + 0.08 * std::sin(fx * 4.0 + 1.3);
-      if (fy > far) { r = 90 + 30 * fy; g = 120 + 20 * fy; b = 150; }
-      if (fy > near) { r = 60 + 40 * fy; g = 120 + 30 * std::sin(fx * 30); b = 70; }
-      if (fy > 0.86) { r = 70 + 40 * fy; g = 120; b = 170 + 20 * std::sin(fx * 40 + fy * 90); }
+      if (fy > far) {
+        r = 90 + 30 * fy;
+        g = 120 + 20 * fy;
+        b = 150;
+      }
+      if (fy > near) {
+        r = 60 + 40 * fy;
+        g = 120 + 30 * std::sin(fx * 30);
+        b = 70;
+      }
+      if (fy > 0.86) {
+        r = 70 + 40 * fy;
+        g = 120;
+        b = 170 + 20 * std::sin(fx * 40 + fy * 90);
+      }
       if (painted) {  // golden-hour grade, posterised: an "oil painting" look
         const double q = 18;
         r = std::floor((r + (255 - r) * 0.45) / q) * q;
@@ -64,7 +86,8 @@ Picture scene(uint32_t w, uint32_t h, bool painted) {
 bool write_png(const std::string& path, const ui::Surface& s) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) {
-    std::fprintf(stderr, "sparkcam-screens: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+    std::fprintf(stderr, "sparkcam-screens: cannot write %s: %s\n", path.c_str(),
+                 std::strerror(errno));
     return false;
   }
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
@@ -97,8 +120,10 @@ int main(int argc, char** argv) {
   const char* font = ui::kDefaultFont;
   const char* bold = ui::kDefaultBoldFont;
   for (int i = 2; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--font") == 0) font = argv[i + 1];
-    else if (std::strcmp(argv[i], "--bold-font") == 0) bold = argv[i + 1];
+    if (std::strcmp(argv[i], "--font") == 0)
+      font = argv[i + 1];
+    else if (std::strcmp(argv[i], "--bold-font") == 0)
+      bold = argv[i + 1];
     else {
       std::fprintf(stderr, "sparkcam-screens: unknown option %s\n", argv[i]);
       return 2;

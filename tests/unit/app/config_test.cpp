@@ -20,7 +20,9 @@ namespace {
 
 const char kPreset[] = "[preset]\nname = P\nprompt = make it blue\n";
 
-ConfigParse parse(const std::string& text) { return parse_config(text, "s.conf"); }
+ConfigParse parse(const std::string& text) {
+  return parse_config(text, "s.conf");
+}
 
 // The one problem text gives (besides a complete preset appended).
 std::string only_problem(const std::string& text) {
@@ -29,12 +31,15 @@ std::string only_problem(const std::string& text) {
   return p.problems[0];
 }
 
-bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const char* part) {
+  return s.find(part) != std::string::npos;
+}
 
 }  // namespace
 
 TEST_CASE("example_file_parses_cleanly_with_the_documented_values") {
-  const ConfigParse p = platform::load_config_file(SPARK_SOURCE_DIR "/tools/sparkcam/sparkcam.conf.example");
+  const ConfigParse p =
+      platform::load_config_file(SPARK_SOURCE_DIR "/tools/sparkcam/sparkcam.conf.example");
   for (const std::string& m : p.problems) MESSAGE(m);
   REQUIRE(p.ok());
   const Config& c = p.config;
@@ -91,15 +96,16 @@ TEST_CASE("a_minimal_file_takes_the_defaults") {
 }
 
 TEST_CASE("values_are_read") {
-  const ConfigParse p = parse(std::string(kPreset) +
-                              "[camera]\r\nkind = command\r\ncommand = rpicam-still -o -\r\n"
-                              "[button]\nkind = evdev\nkey = KEY_SPACE\ndevice = Arcade\n"
-                              "[button]\naction = next\nline = 5\nactive_low = no\n"
-                              "[display]\nkind = none\nrotation = 270\nresult_layout = before_after\n"
-                              "[led]\nkind = sysfs\nname = ACT\n"
-                              "[api]\nbody_shape = flat\nca_file = /etc/ca.pem\n"
-                              "[results]\nkeep = off\nkeep_count = 3\n"
-                              "[preset]\nname = \"  Spaced  \"\nprompt = x\nscale = 1\n");
+  const ConfigParse p =
+      parse(std::string(kPreset) +
+            "[camera]\r\nkind = command\r\ncommand = rpicam-still -o -\r\n"
+            "[button]\nkind = evdev\nkey = KEY_SPACE\ndevice = Arcade\n"
+            "[button]\naction = next\nline = 5\nactive_low = no\n"
+            "[display]\nkind = none\nrotation = 270\nresult_layout = before_after\n"
+            "[led]\nkind = sysfs\nname = ACT\n"
+            "[api]\nbody_shape = flat\nca_file = /etc/ca.pem\n"
+            "[results]\nkeep = off\nkeep_count = 3\n"
+            "[preset]\nname = \"  Spaced  \"\nprompt = x\nscale = 1\n");
   for (const std::string& m : p.problems) MESSAGE(m);
   REQUIRE(p.ok());
   const Config& c = p.config;
@@ -224,7 +230,8 @@ TEST_CASE("every_problem_is_reported_and_the_list_is_capped") {
 }
 
 TEST_CASE("comments_blank_lines_bom_and_repeats") {
-  const ConfigParse p = parse("\xEF\xBB\xBF# top\n; also a comment\n\n   \n" + std::string(kPreset));
+  const ConfigParse p =
+      parse("\xEF\xBB\xBF# top\n; also a comment\n\n   \n" + std::string(kPreset));
   CHECK(p.ok());
   std::string buttons(kPreset);
   for (size_t i = 0; i <= kMaxButtons; ++i) buttons += "[button]\n";
@@ -251,6 +258,7 @@ TEST_CASE("fuzz_harness_runs_on_the_example_and_on_junk") {
   for (size_t n = 0; n < text.size(); n += 97) {
     CHECK(LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(text.data()), n) == 0);
   }
-  const uint8_t junk[] = {'[', 0xff, ']', '\n', '=', '=', '\n', 0, '[', 'p', 'r', 'e', 's', 'e', 't', ']'};
+  const uint8_t junk[] = {'[', 0xff, ']', '\n', '=', '=', '\n', 0,
+                          '[', 'p',  'r', 'e',  's', 'e', 't',  ']'};
   CHECK(LLVMFuzzerTestOneInput(junk, sizeof junk) == 0);
 }

@@ -6,9 +6,9 @@
 #include <cstring>
 #include <vector>
 
+#include "core/io.h"
 #include "heap_meter.h"
 #include "image_fixtures.h"
-#include "core/io.h"
 #include "ui/jpeg_rows.h"
 #include "ui/screen.h"
 
@@ -31,7 +31,9 @@ int count_not(const Surface& s, Color c, const Rect& r) {
   return n;
 }
 
-ImageView view_of(const test::Picture& p) { return {p.rgb.data(), p.width, p.height, size_t{p.width} * 3}; }
+ImageView view_of(const test::Picture& p) {
+  return {p.rgb.data(), p.width, p.height, size_t{p.width} * 3};
+}
 
 // A surface inside a larger buffer whose guard bytes must stay untouched.
 struct Guarded {
@@ -107,8 +109,8 @@ TEST_CASE("blend_and_round_rect") {
   CHECK(s.pixel(0, 0) == Color{100, 50, 25});
   s.fill(kBg);
   s.fill_round_rect({0, 0, 40, 40}, 10, kRed);
-  CHECK(s.pixel(0, 0) == kBg);         // outside the corner's arc
-  CHECK(s.pixel(20, 0) == kRed);       // straight edge
+  CHECK(s.pixel(0, 0) == kBg);    // outside the corner's arc
+  CHECK(s.pixel(20, 0) == kRed);  // straight edge
   CHECK(s.pixel(20, 20) == kRed);
   CHECK(s.pixel(39, 39) == kBg);
   const Color edge = s.pixel(1, 5);  // on the arc: a blend
@@ -154,9 +156,13 @@ TEST_CASE("draw_image_shrinks_with_quadrants_in_place") {
   CHECK(count_not(s, kBg, {0, 0, 40, 180}) == 0);
   CHECK(count_not(s, kBg, {280, 0, 40, 180}) == 0);
   // Sample the centre of each quadrant in source and destination.
-  const struct { uint32_t sx, sy; int32_t dx, dy; } q[] = {
-      {160, 300, 40 + 60, 135}, {480, 300, 40 + 180, 135}, {160, 400, 40 + 60, 160},
-      {480, 400, 40 + 180, 160}};
+  const struct {
+    uint32_t sx, sy;
+    int32_t dx, dy;
+  } q[] = {{160, 300, 40 + 60, 135},
+           {480, 300, 40 + 180, 135},
+           {160, 400, 40 + 60, 160},
+           {480, 400, 40 + 180, 160}};
   for (const auto& c : q) {
     const test::Rgb want = pic.at(c.sx, c.sy);
     const Color got = s.pixel(static_cast<uint32_t>(c.dx), static_cast<uint32_t>(c.dy));
@@ -384,7 +390,8 @@ TEST_CASE("result_screens_show_the_pictures") {
   // left of the picture, a quarter down.
   const Rect d = fit_rect(1200, 900, {0, 0, 800, 480 - (r.regular().line_height(24) + 19)});
   const test::Rgb tl = fx.capture.at(100, 300);
-  const Color got = s.pixel(static_cast<uint32_t>(d.x + d.w / 8), static_cast<uint32_t>(d.y + d.h / 3));
+  const Color got =
+      s.pixel(static_cast<uint32_t>(d.x + d.w / 8), static_cast<uint32_t>(d.y + d.h / 3));
   CHECK(std::abs(got.r - tl.r) <= 3);
   CHECK(std::abs(got.g - tl.g) <= 3);
   CHECK(std::abs(got.b - tl.b) <= 3);
@@ -456,9 +463,13 @@ TEST_CASE("jpeg_rows_decodes_at_a_dct_scale_and_keeps_quadrants") {
   REQUIRE(s.draw_image(rows, box, &d).is_ok());
   CHECK(d.x == 40);
   CHECK(d.w == 240);
-  const struct { uint32_t sx, sy; int32_t dx, dy; } q[] = {
-      {400, 450, 40 + 60, 68}, {1200, 450, 40 + 180, 68}, {400, 900, 40 + 60, 135},
-      {1200, 900, 40 + 180, 135}};
+  const struct {
+    uint32_t sx, sy;
+    int32_t dx, dy;
+  } q[] = {{400, 450, 40 + 60, 68},
+           {1200, 450, 40 + 180, 68},
+           {400, 900, 40 + 60, 135},
+           {1200, 900, 40 + 180, 135}};
   for (const auto& c : q) {
     const test::Rgb want = pic.at(c.sx, c.sy);
     const Color got = s.pixel(static_cast<uint32_t>(c.dx), static_cast<uint32_t>(c.dy));
