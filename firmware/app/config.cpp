@@ -113,7 +113,8 @@ void Parser::problem(uint32_t line, const char* fmt, ...) {
   char msg[320];
   va_list ap;
   va_start(ap, fmt);
-  std::vsnprintf(msg, sizeof msg, fmt, ap);
+  // va_start above; the analyser loses it across the early return.
+  std::vsnprintf(msg, sizeof msg, fmt, ap);  // NOLINT(clang-analyzer-valist.Uninitialized)
   va_end(ap);
   std::string p(file_);
   if (line > 0) p += ":" + std::to_string(line);

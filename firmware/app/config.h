@@ -30,7 +30,7 @@
 
 namespace spark::app {
 
-constexpr size_t kMaxText = 64 * 1024;
+constexpr size_t kMaxText = size_t{64} * 1024;
 constexpr size_t kMaxProblems = 50;
 constexpr size_t kMaxPresets = 32;
 constexpr size_t kMaxButtons = 4;

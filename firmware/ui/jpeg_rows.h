@@ -33,7 +33,7 @@ struct JpegRowsState;
 
 class JpegRows final : public ImageRows {
  public:
-  static constexpr size_t kInputChunk = 16 * 1024;
+  static constexpr size_t kInputChunk = size_t{16} * 1024;
 
   JpegRows();
   ~JpegRows() override;

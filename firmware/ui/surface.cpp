@@ -117,7 +117,7 @@ void Surface::fill_round_rect(const Rect& r, int32_t radius, Color c) {
       const float fx = rad - (static_cast<float>(dx) + 0.5f);
       const float fy = rad - (static_cast<float>(dy) + 0.5f);
       const float cover = std::min(1.0f, std::max(0.0f, rad - std::sqrt(fx * fx + fy * fy) + 0.5f));
-      const auto a = static_cast<uint8_t>(cover * 255.0f + 0.5f);
+      const auto a = static_cast<uint8_t>(std::lround(cover * 255.0f));
       blend_pixel(r.x + dx, r.y + dy, c, a);
       blend_pixel(r.right() - 1 - dx, r.y + dy, c, a);
       blend_pixel(r.x + dx, r.bottom() - 1 - dy, c, a);
@@ -158,14 +158,15 @@ Status Surface::draw_image(ImageRows& src, const Rect& box, Rect* drawn) {
         for (uint32_t i = 0; i < out_w; ++i) {
           const uint32_t a = x0[i], b = std::max(a + 1, x0[i + 1]);
           uint32_t sr = 0, sg = 0, sb = 0;
-          for (uint32_t x = a; x < b; ++x) {
-            sr += p[x * 3];
-            sg += p[x * 3 + 1];
-            sb += p[x * 3 + 2];
+          for (const uint8_t* q = p + size_t{a} * 3; q < p + size_t{b} * 3; q += 3) {
+            sr += q[0];
+            sg += q[1];
+            sb += q[2];
           }
-          sums[i * 3] += sr;
-          sums[i * 3 + 1] += sg;
-          sums[i * 3 + 2] += sb;
+          uint32_t* sum = &sums[size_t{i} * 3];
+          sum[0] += sr;
+          sum[1] += sg;
+          sum[2] += sb;
         }
       }
       const uint32_t rows = r1 - r0;
