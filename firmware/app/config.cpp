@@ -352,6 +352,8 @@ bool Parser::set_display(std::string_view k, std::string_view v) {
   } else if (k == "result_layout") {
     const int i = word(k, v, {"side_by_side", "before_after", "result_only"});
     if (i >= 0) d.result_layout = static_cast<ResultLayout>(i);
+  } else if (k == "show_qr") {
+    boolean(k, v, d.show_qr);
   } else if (k == "font") {
     path(k, v, d.font, false);
   } else if (k == "bold_font") {

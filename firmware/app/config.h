@@ -77,6 +77,7 @@ struct DisplaySettings {
   std::string device = "/dev/fb0";
   uint16_t rotation = 0;  // 0, 90, 180, 270 clockwise
   ResultLayout result_layout = ResultLayout::kSideBySide;
+  bool show_qr = false;  // the result's address as a QR code on the result screen
   std::string font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   std::string bold_font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 };

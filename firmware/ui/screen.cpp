@@ -286,6 +286,7 @@ void Renderer::result(const Screen& sc, Surface& s, const Layout& l) {
   } else {
     picture_panel(s, area, sc.result, "No picture", l);
   }
+  if (!sc.result_url.empty()) qr_card(s, area, sc.result_url, l);
   // The caption bar: preset on the left, time left on the right.
   const Rect bar{0, all.h - bar_h, all.w, bar_h};
   s.fill_rect(bar, pal_.background);
@@ -299,6 +300,25 @@ void Renderer::result(const Screen& sc, Surface& s, const Layout& l) {
             pal_.text, Align::kLeft, 1);
   draw_text(s, regular_, {all.w - l.margin - rw, ty, rw + 1, th}, left_s, l.body_px, pal_.muted,
             Align::kLeft, 1);
+}
+
+// A white card in the picture's bottom-right corner: the QR code of the
+// result's address and a line saying what it is for.
+void Renderer::qr_card(Surface& s, const Rect& area, std::string_view url, const Layout& l) {
+  const int32_t side = l.u * 30 / 100;
+  const int32_t cap_h = regular_.line_height(l.small_px);
+  const int32_t pad = l.gap / 3;
+  const int32_t card_w = side + 2 * pad;
+  const int32_t card_h = side + cap_h + 2 * pad;
+  const Rect card{area.right() - l.gap - card_w, area.bottom() - l.gap - card_h, card_w, card_h};
+  if (card.x < area.x || card.y < area.y) return;
+  const Result<int32_t> modules = qr_modules(url);
+  if (!modules.is_ok() || *modules > side) return;  // not readable here: no card
+  s.blend_rect({card.x + l.u / 120, card.y + l.u / 60, card.w, card.h}, {0, 0, 0}, 90);
+  s.fill_round_rect(card, l.radius, {255, 255, 255});
+  draw_qr(s, {card.x + pad, card.y + pad, side, side}, url).ignore();
+  draw_text(s, regular_, {card.x + pad, card.bottom() - pad - cap_h, side, cap_h}, "Take it home",
+            l.small_px, {0x30, 0x30, 0x30}, Align::kCenter, 1);
 }
 
 void Renderer::error(const Screen& sc, Surface& s, const Layout& l) {

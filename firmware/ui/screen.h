@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ui/qr.h"
 #include "ui/surface.h"
 #include "ui/text.h"
 
@@ -54,7 +55,8 @@ struct Screen {
 
   ImageView result;  // result
   ResultLayout layout = ResultLayout::kSideBySide;
-  uint32_t seconds_left = 0;  // result: until idle again (0 hides)
+  uint32_t seconds_left = 0;    // result: until idle again (0 hides)
+  std::string_view result_url;  // result: shown as a QR code when not empty
 
   std::string_view error_cause;  // error: one line
   std::string_view error_hint;   // error: what to do
@@ -90,6 +92,7 @@ class Renderer {
   void error(const Screen& sc, Surface& s, const Layout& l);
   void picture_panel(Surface& s, const Rect& r, const ImageView& img, std::string_view empty_text,
                      const Layout& l);
+  void qr_card(Surface& s, const Rect& area, std::string_view url, const Layout& l);
   void progress_bar(Surface& s, const Rect& r, int32_t percent, uint32_t tick);
   void pill(Surface& s, int32_t x, int32_t y, std::string_view text, int32_t px, Color bg, Color fg,
             Align align, int32_t max_w);

@@ -178,6 +178,8 @@ int main(int argc, char** argv) {
   screens.push_back({"result-before-after", s});
   s.layout = ui::ResultLayout::kResultOnly;
   screens.push_back({"result", s});
+  s.result_url = "https://cloud.vtrix.ai/r/7f3a9c2e1b/oil-painting.jpg";
+  screens.push_back({"result-qr", s});
   s = base;
   s.kind = ui::ScreenKind::kError;
   s.error_cause = "No network connection";

@@ -65,6 +65,7 @@ TEST_CASE("example_file_parses_cleanly_with_the_documented_values") {
   CHECK(c.display.device == "/dev/fb0");
   CHECK(c.display.rotation == 0);
   CHECK(c.display.result_layout == ResultLayout::kSideBySide);
+  CHECK_FALSE(c.display.show_qr);
   CHECK(c.display.font == d.display.font);
   CHECK(c.display.bold_font == d.display.bold_font);
   REQUIRE(c.presets.size() == 2);
@@ -101,7 +102,7 @@ TEST_CASE("values_are_read") {
             "[camera]\r\nkind = command\r\ncommand = rpicam-still -o -\r\n"
             "[button]\nkind = evdev\nkey = KEY_SPACE\ndevice = Arcade\n"
             "[button]\naction = next\nline = 5\nactive_low = no\n"
-            "[display]\nkind = none\nrotation = 270\nresult_layout = before_after\n"
+            "[display]\nkind = none\nrotation = 270\nresult_layout = before_after\nshow_qr = yes\n"
             "[led]\nkind = sysfs\nname = ACT\n"
             "[api]\nbody_shape = flat\nca_file = /etc/ca.pem\n"
             "[results]\nkeep = off\nkeep_count = 3\n"
@@ -121,6 +122,7 @@ TEST_CASE("values_are_read") {
   CHECK(c.display.kind == DisplaySettings::Kind::kNone);
   CHECK(c.display.rotation == 270);
   CHECK(c.display.result_layout == ResultLayout::kBeforeAfter);
+  CHECK(c.display.show_qr);
   CHECK(c.led.kind == LedSettings::Kind::kSysfs);
   CHECK(c.led.name == "ACT");
   CHECK(c.api.body_shape == ApiSettings::BodyShape::kFlat);

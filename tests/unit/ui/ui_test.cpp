@@ -10,6 +10,7 @@
 #include "heap_meter.h"
 #include "image_fixtures.h"
 #include "ui/jpeg_rows.h"
+#include "ui/qr.h"
 #include "ui/screen.h"
 
 using namespace spark;
@@ -532,4 +533,85 @@ TEST_CASE("jpeg_rows_heap_is_bounded_by_the_scaled_size") {
   }
   MESSAGE("12 MP baseline JPEG drawn at 800x480: " << scope.peak_above_start() << " bytes peak");
   CHECK(scope.peak_above_start() <= 512 * 1024);
+}
+
+TEST_CASE("qr_code_has_its_finder_patterns_and_quiet_zone") {
+  const char* url = "https://cloud.vtrix.ai/r/7f3a9c2e1b/oil-painting.jpg";
+  const Result<int32_t> modules = qr_modules(url);
+  REQUIRE(modules.is_ok());
+  CHECK(*modules >= 21 + 8);
+  Guarded g(300, 200);
+  Surface s(g.frame());
+  s.fill(kBg);
+  Rect d{};
+  REQUIRE(draw_qr(s, {10, 10, 280, 180}, url, &d).is_ok());
+  CHECK(g.guards_intact());
+  const int32_t m = d.w / *modules;
+  CHECK(m >= 1);
+  CHECK(d.w == m * *modules);
+  CHECK(d.w <= 180);
+  CHECK(count_not(s, kBg, s.bounds()) == count_not(s, kBg, d));  // nothing outside
+  const Color black{0, 0, 0}, white{255, 255, 255};
+  const int32_t n = *modules - 8;
+  auto module = [&](int32_t mx, int32_t my) {
+    return s.pixel(static_cast<uint32_t>(d.x + (mx + 4) * m + m / 2),
+                   static_cast<uint32_t>(d.y + (my + 4) * m + m / 2));
+  };
+  CHECK(module(-1, -1) == white);  // quiet zone
+  CHECK(module(-4, -4) == white);
+  // Finder patterns at three corners: dark ring, light ring, dark centre.
+  for (auto [ox, oy] : {std::pair<int32_t, int32_t>{0, 0}, {n - 7, 0}, {0, n - 7}}) {
+    CHECK(module(ox, oy) == black);
+    CHECK(module(ox + 6, oy + 6) == black);
+    CHECK(module(ox + 1, oy + 1) == white);
+    CHECK(module(ox + 5, oy + 1) == white);
+    CHECK(module(ox + 3, oy + 3) == black);
+    CHECK(module(ox + 2, oy + 4) == black);
+  }
+  CHECK(draw_qr(s, {0, 0, 20, 20}, url).code() == Code::kOutOfRange);
+  CHECK(draw_qr(s, s.bounds(), "").code() == Code::kInvalidArgument);
+  CHECK(draw_qr(s, s.bounds(), std::string(kMaxQrText + 1, 'a')).code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("qr_heap") {
+  if (!test::heap_meter_available()) return;
+  Surface s;
+  REQUIRE(s.allocate(400, 400).is_ok());
+  test::HeapScope scope;
+  REQUIRE(draw_qr(s, s.bounds(), std::string(300, 'u')).is_ok());
+  MESSAGE("QR of 300 bytes: " << scope.peak_above_start() << " bytes peak");
+  CHECK(scope.peak_above_start() <= 256 * 1024);
+}
+
+TEST_CASE("result_screen_shows_a_qr_card_only_when_it_fits") {
+  Renderer& r = renderer();
+  const test::Picture pic = test::quadrants(400, 300);
+  Screen sc;
+  sc.kind = ScreenKind::kResult;
+  sc.result = view_of(pic);
+  sc.layout = ResultLayout::kResultOnly;
+  Surface plain, with;
+  REQUIRE(plain.allocate(800, 480).is_ok());
+  REQUIRE(with.allocate(800, 480).is_ok());
+  REQUIRE(r.render(sc, plain).is_ok());
+  sc.result_url = "https://cloud.vtrix.ai/r/abc";
+  REQUIRE(r.render(sc, with).is_ok());
+  // The card appears in the bottom-right corner only.
+  int differ_br = 0, differ_tl = 0;
+  for (uint32_t y = 0; y < 480; ++y) {
+    for (uint32_t x = 0; x < 800; ++x) {
+      if (plain.pixel(x, y) == with.pixel(x, y)) continue;
+      (x >= 400 && y >= 200 ? differ_br : differ_tl)++;
+    }
+  }
+  CHECK(differ_br > 1000);
+  CHECK(differ_tl == 0);
+  // Too small a screen for a readable code: the same picture as without.
+  Surface tiny, tiny_plain;
+  REQUIRE(tiny.allocate(120, 80).is_ok());
+  REQUIRE(tiny_plain.allocate(120, 80).is_ok());
+  REQUIRE(r.render(sc, tiny).is_ok());
+  sc.result_url = "";
+  REQUIRE(r.render(sc, tiny_plain).is_ok());
+  CHECK(std::memcmp(tiny.frame().pixels, tiny_plain.frame().pixels, tiny.frame().bytes()) == 0);
 }
