@@ -50,7 +50,12 @@ class Sim:
 
     def stop(self):
         self.proc.terminate()
-        self.proc.wait(10)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:  # a loaded machine: say so, don't hang
+            print("spark-sim did not stop within 30 s of SIGTERM; killed", flush=True)
+            self.proc.kill()
+            self.proc.wait(10)
 
 
 class CliTest(unittest.TestCase):

@@ -147,7 +147,12 @@ class Sim:
     def stop(self, remove=True):
         if self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(10)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:  # a loaded machine: say so, don't hang
+                sys.stderr.write("spark-sim did not stop within 30 s of SIGTERM; killed\n")
+                self.proc.kill()
+                self.proc.wait(10)
         self.proc.stdout.close()
         self.stderr.close()
         if remove and self.own_dir:
