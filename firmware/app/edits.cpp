@@ -86,6 +86,12 @@ bool keep_prepared(const job::EditOutcome& o) {
   return o.state != job::State::kDone && (o.may_have_been_submitted || !o.task_id.empty());
 }
 
+Remedy remedy_for(const job::EditOutcome& o) {
+  if (o.state == job::State::kDone) return Remedy::kNone;
+  if (!o.task_id.empty() && o.error_class == api::ErrorClass::kTransient) return Remedy::kResume;
+  return o.may_have_been_submitted ? Remedy::kResendOrForget : Remedy::kNone;
+}
+
 // The caller's observer, with Edits::cancel() added to its cancelled().
 class Edits::Watch final : public job::Observer {
  public:

@@ -63,6 +63,14 @@ std::string new_prepared_path(const std::string& state_dir, uint64_t wall_s);
 // Whether the prepared image is still needed after this outcome.
 bool keep_prepared(const job::EditOutcome& o);
 
+// What a person (or the device's screen) is offered after an edit that did
+// not finish: kResume when its task id is journalled and the trouble was
+// transient (a cancel included): a resume polls it, nothing is paid again;
+// kResendOrForget when the create may have reached the service without a
+// reply (resending may cost twice).
+enum class Remedy : uint8_t { kNone, kResume, kResendOrForget };
+Remedy remedy_for(const job::EditOutcome& o);
+
 // What one new edit is.
 struct EditRequest {
   std::string source;     // the photo's path (absolute), or empty with image_url

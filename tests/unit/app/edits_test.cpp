@@ -139,6 +139,24 @@ TEST_CASE("edits_prepared_image_kept_only_while_resumable") {
   o.state = State::kCancelled;
   o.may_have_been_submitted = false;
   CHECK_FALSE(app::keep_prepared(o));
+  // What is offered afterwards.
+  job::EditOutcome cancelled;
+  cancelled.state = State::kCancelled;
+  cancelled.error_class = api::ErrorClass::kTransient;
+  cancelled.task_id = "t1";
+  CHECK(app::remedy_for(cancelled) == app::Remedy::kResume);
+  cancelled.task_id.clear();
+  CHECK(app::remedy_for(cancelled) == app::Remedy::kNone);
+  job::EditOutcome lost;
+  lost.state = State::kFailed;
+  lost.error_class = api::ErrorClass::kUnknownOutcome;
+  lost.may_have_been_submitted = true;
+  CHECK(app::remedy_for(lost) == app::Remedy::kResendOrForget);
+  job::EditOutcome rejected;
+  rejected.state = State::kFailed;
+  rejected.error_class = api::ErrorClass::kRejected;
+  rejected.task_id = "t1";
+  CHECK(app::remedy_for(rejected) == app::Remedy::kNone);
   std::string p = app::new_prepared_path("/s", 1795996800);
   CHECK(p.compare(0, 20, "/s/prepared/17959968") == 0);
   CHECK(p.substr(p.size() - 4) == ".jpg");
