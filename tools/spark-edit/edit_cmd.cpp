@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "app/edits.h"
-#include "app/state_dir.h"
 #include "codec/json_writer.h"
 #include "commands.h"
 #include "stdio_sink.h"
