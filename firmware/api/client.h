@@ -92,21 +92,47 @@ struct Reply {
 // when unknown). A non-OK status cancels the call.
 using Progress = http::ProgressFn;
 
-class Client {
+// api::Service: the three calls an edit makes (and the limits its
+// parameters are checked against), as an interface. api::Client is the real
+// one; job::EditJob depends only on this, so the job's retry, backoff,
+// deadline, cancel and journal rules can be driven by a scripted service in
+// tests (tests/unit/job/fake_service.h) with hal::ManualClock, in
+// milliseconds and without sockets.
+//
+// Why this seam and not a fake hal::Socket: a socket-level fake would have to
+// script TLS and HTTP framing byte by byte, and what the job decides on is
+// the Reply (verdict, retry class, Retry-After, request_sent), which
+// api::Client builds from the wire with api/errors.h; that mapping has its
+// own unit tests, and the whole real path keeps its spark-sim tests
+// (tests/integration/edit_job_test.cpp, tests/cli). Three virtual calls per
+// request cost nothing next to the network.
+class Service {
+ public:
+  virtual ~Service() = default;
+  virtual Reply create(const EditParams& params, ByteSource& image, Progress progress,
+                       void* context) = 0;
+  virtual Reply poll(std::string_view task_id) = 0;
+  virtual Reply download(std::string_view url, ByteSink& out, uint64_t max_bytes,
+                         uint64_t expected_bytes, Progress progress, void* context) = 0;
+  virtual const Limits& limits() const = 0;
+};
+
+class Client final : public Service {
  public:
   // api carries the create and poll calls (one kept-alive connection), cdn
   // the downloads. Errors of init(): kInvalidArgument for a bad api_base.
   Client(http::Client& api, http::Client& cdn, hal::Clock& clock, Config config);
-  ~Client();  // wipes the key
+  ~Client() override;  // wipes the key
   Status init();
 
   // image must know its size; it is read from where it stands. With
   // params.image_url set, image is not read (pass an empty source).
-  Reply create(const EditParams& params, ByteSource& image, Progress progress, void* context);
-  Reply poll(std::string_view task_id);
+  Reply create(const EditParams& params, ByteSource& image, Progress progress,
+               void* context) override;
+  Reply poll(std::string_view task_id) override;
   // expected_bytes: the size the task reply gave (0 when unknown), for progress.
   Reply download(std::string_view url, ByteSink& out, uint64_t max_bytes, uint64_t expected_bytes,
-                 Progress progress, void* context);
+                 Progress progress, void* context) override;
 
   // GET {models_base}/api/v1/skill/models/spark_edit_3_0/spec, without the
   // key. raw (when given) receives the reply text, for a cache. Errors:
@@ -117,7 +143,7 @@ class Client {
   // checked against spec.limits from now on. Errors: check_spec_endpoint's
   // (the spec is then not used).
   Status use_spec(const ModelSpec& spec);
-  const Limits& limits() const { return limits_; }
+  const Limits& limits() const override { return limits_; }
   // The create URL in use (the built-in path under api_base, or a spec's).
   const std::string& create_url() const { return create_url_; }
 

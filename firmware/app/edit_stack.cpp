@@ -1,8 +1,19 @@
 #include "app/edit_stack.h"
 
+#include <cstdlib>
+
 #include "app/state_dir.h"
 
 namespace spark::app {
+
+void load_proxy_environment(http::ClientConfig& config) {
+  const char* proxy = std::getenv("https_proxy");
+  if (!proxy) proxy = std::getenv("HTTPS_PROXY");
+  const char* no_proxy = std::getenv("no_proxy");
+  if (!no_proxy) no_proxy = std::getenv("NO_PROXY");
+  config.https_proxy = proxy ? proxy : "";
+  config.no_proxy = no_proxy ? no_proxy : "";
+}
 
 Result<std::unique_ptr<EditStack>> EditStack::open(const StackConfig& config) {
   auto s = std::make_unique<EditStack>();

@@ -31,6 +31,10 @@ struct StackConfig {
                                  // in <state_dir>/journal, checked as state_dir.h says
 };
 
+// Fills https_proxy / no_proxy from the environment (lower case first, as
+// curl does). Here, not in firmware/http: the core reads no environment.
+void load_proxy_environment(http::ClientConfig& config);
+
 class EditStack {
  public:
   // Errors: those of tls::Context::init, api::Client::init,

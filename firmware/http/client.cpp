@@ -81,15 +81,6 @@ class Client::BodyRouter final : public ByteSink {
   bool discard_ = false;
 };
 
-void load_proxy_environment(ClientConfig& config) {
-  const char* proxy = std::getenv("https_proxy");
-  if (!proxy) proxy = std::getenv("HTTPS_PROXY");
-  const char* no_proxy = std::getenv("no_proxy");
-  if (!no_proxy) no_proxy = std::getenv("NO_PROXY");
-  config.https_proxy = proxy ? proxy : "";
-  config.no_proxy = no_proxy ? no_proxy : "";
-}
-
 Client::Client(tls::Context& tls, hal::Socket& socket, hal::Clock& clock, ClientConfig config)
     : socket_(socket),
       clock_(clock),

@@ -84,9 +84,8 @@ struct ClientConfig {
   std::string user_agent = "sparkcam/0.1.0";
 };
 
-// Fills https_proxy / no_proxy from the environment (lower case first, as
-// curl does).
-void load_proxy_environment(ClientConfig& config);
+// (The proxy settings come from the caller; app::load_proxy_environment
+// reads them from the environment: the core reads none.)
 
 class Client;
 

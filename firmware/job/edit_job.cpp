@@ -64,7 +64,7 @@ bool ends_with(const std::string& s, const char* tail) {
 
 }  // namespace
 
-EditJob::EditJob(api::Client& api, Journal& journal, hal::Clock& clock, hal::Entropy& entropy,
+EditJob::EditJob(api::Service& api, Journal& journal, hal::Clock& clock, hal::Entropy& entropy,
                  hal::FileSystem& files, EditSettings settings, Observer* observer)
     : api_(api),
       journal_(journal),

@@ -85,7 +85,7 @@ class EditJob {
  public:
   static constexpr uint32_t kTickMs = 100;
 
-  EditJob(api::Client& api, Journal& journal, hal::Clock& clock, hal::Entropy& entropy,
+  EditJob(api::Service& api, Journal& journal, hal::Clock& clock, hal::Entropy& entropy,
           hal::FileSystem& files, EditSettings settings, Observer* observer = nullptr);
 
   // A new edit of photo. entry carries prompt, scale, seed, source_path,
@@ -115,7 +115,7 @@ class EditJob {
   double random01();
   EditOutcome finish(const JournalEntry& e);
 
-  api::Client& api_;
+  api::Service& api_;
   Journal& journal_;
   hal::Clock& clock_;
   hal::Entropy& entropy_;

@@ -1,7 +1,4 @@
 // spark-edit IMAGE "PROMPT": the whole edit; spark-edit status and resume.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -10,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "app/state_dir.h"
+#include "app/edits.h"
 #include "codec/json_writer.h"
 #include "commands.h"
 #include "stdio_sink.h"
@@ -51,49 +48,6 @@ bool parse_number(const char* s, double lo, double hi, double& out) {
   if (end == s || *end != '\0' || !(v >= lo && v <= hi)) return false;
   out = v;
   return true;
-}
-
-std::string absolute(const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
-  char cwd[4096];
-  if (!getcwd(cwd, sizeof cwd)) return path;
-  return std::string(cwd) + "/" + path;
-}
-
-// photo.jpg -> photo.edited.jpg; with png, photo.edited.png (the name a PNG
-// result gets when the person did not choose one).
-std::string default_output(const std::string& input, bool png = false) {
-  const char* ext = png ? ".edited.png" : ".edited.jpg";
-  size_t slash = input.rfind('/');
-  size_t dot = input.rfind('.');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return input + ext;
-  return input.substr(0, dot) + ext;
-}
-
-// https://host/dir/photo.jpg?x=1 -> photo (the stem of the URL's last path
-// segment, made safe as a file name), "image" when there is none.
-std::string url_stem(const std::string& url) {
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  size_t end = url.find_first_of("?#", start);
-  std::string path = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  size_t slash = path.find('/');
-  path = slash == std::string::npos ? "" : path.substr(slash);
-  std::string name = path.substr(path.rfind('/') + 1);
-  size_t dot = name.rfind('.');
-  if (dot != std::string::npos) name.resize(dot);
-  std::string safe;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_';
-    safe += ok ? c : '_';
-  }
-  return safe.empty() || safe.size() > 100 ? "image" : safe;
-}
-
-bool exists(const std::string& p) {
-  struct stat st {};
-  return stat(p.c_str(), &st) == 0;
 }
 
 job::EditSettings settings_for(const CommonOptions& o) {
@@ -168,7 +122,7 @@ int edit_main(int argc, char** argv) {
     Status url_ok = api::validate_image_url(image_url);
     if (!url_ok.is_ok()) return usage_error("--image-url: %s", url_ok.message());
   }
-  const std::string input = by_url ? image_url : absolute(positional[0]);
+  const std::string input = by_url ? image_url : app::absolute_path(positional[0]);
   const std::string prompt = positional[by_url ? 0 : 1];
   auto n = api::validate_prompt(prompt);
   if (!n.is_ok()) return usage_error("%s", n.status().message());
@@ -185,54 +139,36 @@ int edit_main(int argc, char** argv) {
     }
     photo.emplace(std::move(opened).value());
   }
-  // A name spark-edit chooses follows the result's format; one the person
-  // chose is kept whatever the service returns.
-  const std::string stem = by_url ? url_stem(image_url) : positional[0];
-  std::string png_output;
-  if (output.empty()) png_output = absolute(default_output(stem, true));
-  output = absolute(output.empty() ? default_output(stem) : output);
-  for (const std::string* p : {&output, &png_output}) {
-    if (!p->empty() && exists(*p) && !force) {
-      std::fprintf(stderr, "spark-edit: %s exists; use --force to replace it or -o to choose another name\n",
-                   p->c_str());
-      return kExitInput;
-    }
+  // Naming and --force are app::Edits' rules (app/edits.h).
+  app::EditRequest request;
+  request.names = app::choose_output(by_url ? image_url : positional[0], by_url, output);
+  std::string blocked = app::blocking_output(request.names, force);
+  if (!blocked.empty()) {
+    std::fprintf(stderr, "spark-edit: %s exists; use --force to replace it or -o to choose another name\n",
+                 blocked.c_str());
+    return kExitInput;
   }
   auto stack = open_stack(o);
   if (!stack.is_ok()) return open_failure(stack.status());
-  app::EditStack& s = **stack;
+  app::Edits edits(**stack);
 
   job::EditSettings settings = settings_for(o);
   settings.fit.max_long_side = static_cast<uint32_t>(max_side);
   settings.resend_unknown = resend_unknown;
   settings.allow_damaged = allow_damaged;
-  settings.png_output_path = png_output;
-  job::JournalEntry e;
-  e.prompt = prompt;
-  e.scale = scale;
-  e.seed = static_cast<int64_t>(seed);
-  e.source_path = input;
-  e.output_path = output;
-  e.api_base = s.api->config().api_base;
-  e.body_shape = o.body_shape;
-  e.image_url = image_url;
-  if (!by_url) {
-    std::string prepared_dir = s.state_dir + "/prepared";
-    mkdir(prepared_dir.c_str(), 0700);
-    e.image_path = prepared_dir + "/" + std::to_string(s.clock.wall_time_s()) + "-" +
-                   std::to_string(getpid()) + ".jpg";
-  }
+  request.source = by_url ? std::string() : input;
+  request.image_url = image_url;
+  request.prompt = prompt;
+  request.scale = scale;
+  request.seed = static_cast<int64_t>(seed);
+  request.body_shape = o.body_shape;
 
   install_interrupt_handlers();
-  Progress progress(s.clock, o);
-  job::EditJob edit(*s.api, *s.journal, s.clock, s.entropy, s.files, settings, &progress);
+  Progress progress((*stack)->clock, o);
   MemorySource no_photo{ConstBytes()};
-  job::EditOutcome outcome = photo ? edit.run(e, *photo) : edit.run(e, no_photo);
+  job::EditOutcome outcome = photo ? edits.edit(request, *photo, settings, &progress)
+                                   : edits.edit(request, no_photo, settings, &progress);
   progress.clear();
-  // The prepared copy is only needed while the edit can still be resumed.
-  bool keep = outcome.state != job::State::kDone &&
-              (outcome.may_have_been_submitted || !outcome.task_id.empty());
-  if (!keep && !e.image_path.empty()) unlink(e.image_path.c_str());
   return report(outcome, o);
 }
 
@@ -265,72 +201,76 @@ int resume_main(int argc, char** argv) {
   setup_logging(o);
   auto stack = open_stack(o);
   if (!stack.is_ok()) return open_failure(stack.status());
-  app::EditStack& s = **stack;
-  std::vector<job::JournalEntry> entries;
-  if (!id.empty()) {
-    auto e = s.journal->find(id);
-    if (!e.is_ok()) {
-      std::fprintf(stderr, "spark-edit: %s\n", e.status().message());
-      return kExitInput;
+  app::Edits edits(**stack);
+  // Which records are resumed and how is app::Edits' (app/edits.h); this
+  // prints each and picks the exit code.
+  class Printer final : public app::ResumeListener {
+   public:
+    Printer(hal::Clock& clock, const CommonOptions& opts) : clock_(clock), o_(opts) {}
+    void on_start(size_t records) override {
+      if (records == 0 && !o_.quiet && !o_.json) std::fprintf(stderr, "nothing to resume\n");
+      install_interrupt_handlers();
     }
-    entries.push_back(std::move(e).value());
-  } else {
-    Status st = s.journal->unfinished(&entries);
-    if (!st.is_ok()) return open_failure(st);
+    job::Observer* observer(const job::JournalEntry&) override {
+      progress_ = std::make_unique<Progress>(clock_, o_);
+      return progress_.get();
+    }
+    void on_item(const app::ResumeItem& item) override {
+      const job::JournalEntry& e = *item.entry;
+      using Kind = app::ResumeItem::Kind;
+      switch (item.kind) {
+        case Kind::kRefused:
+          std::fprintf(stderr, "spark-edit: %s; 'spark-edit resume %s --forget' drops it\n",
+                       item.status.message(), e.job_id.c_str());
+          if (worst == kExitOk) worst = kExitInput;
+          break;
+        case Kind::kForgotten:
+          std::fprintf(stderr, "forgot edit %s%s%s\n", e.job_id.c_str(),
+                       e.task_id.empty() ? "" : " (task ",
+                       e.task_id.empty() ? "" : (e.task_id + ")").c_str());
+          if (!item.status.is_ok()) worst = open_failure(item.status);
+          break;
+        case Kind::kFailedBefore:
+          if (!o_.quiet) {
+            std::fprintf(stderr, "edit %s failed and cannot be resumed: %s\n", e.job_id.c_str(),
+                         e.error.c_str());
+          }
+          break;
+        case Kind::kAlreadyDone:
+          if (!o_.quiet) std::fprintf(stderr, "edit %s is done: %s\n", e.job_id.c_str(), e.output_path.c_str());
+          break;
+        case Kind::kOtherApiBase:
+          std::fprintf(stderr, "spark-edit: edit %s was made with %s; pass --api-base %s to resume it\n",
+                       e.job_id.c_str(), e.api_base.c_str(), e.api_base.c_str());
+          worst = worst ? worst : kExitUsage;
+          break;
+        case Kind::kResumed: {
+          if (progress_) progress_->clear();
+          progress_.reset();
+          int code = report(item.outcome, o_);
+          if (code != kExitOk && worst == kExitOk) worst = code;
+          break;
+        }
+      }
+    }
+    int worst = kExitOk;
+
+   private:
+    hal::Clock& clock_;
+    const CommonOptions& o_;
+    std::unique_ptr<Progress> progress_;
+  } printer((*stack)->clock, o);
+  app::ResumeOptions ro;
+  ro.id = id;
+  ro.resend = resend;
+  ro.forget = forget;
+  Status st = edits.resume_all(ro, settings_for(o), printer);
+  if (!st.is_ok()) {
+    if (id.empty()) return open_failure(st);
+    std::fprintf(stderr, "spark-edit: %s\n", st.message());
+    return kExitInput;
   }
-  if (entries.empty() && !o.quiet && !o.json) std::fprintf(stderr, "nothing to resume\n");
-  install_interrupt_handlers();
-  int worst = kExitOk;
-  for (auto& e : entries) {
-    // A record that breaks the state rules (app/state_dir.h) is never acted on.
-    Status trusted = app::check_journal_entry(e, s.state_dir);
-    if (!trusted.is_ok() && !forget) {
-      std::fprintf(stderr, "spark-edit: %s; 'spark-edit resume %s --forget' drops it\n",
-                   trusted.message(), e.job_id.c_str());
-      if (worst == kExitOk) worst = kExitInput;
-      continue;
-    }
-    if (forget) {
-      Status st = s.journal->forget(e);
-      if (trusted.is_ok()) unlink(e.image_path.c_str());
-      std::fprintf(stderr, "forgot edit %s%s%s\n", e.job_id.c_str(),
-                   e.task_id.empty() ? "" : " (task ", e.task_id.empty() ? "" : (e.task_id + ")").c_str());
-      if (!st.is_ok()) worst = open_failure(st);
-      continue;
-    }
-    if (e.stage == job::Stage::kFailed) {
-      if (!o.quiet) std::fprintf(stderr, "edit %s failed and cannot be resumed: %s\n", e.job_id.c_str(), e.error.c_str());
-      continue;
-    }
-    if (e.stage == job::Stage::kDone) {
-      if (!o.quiet) std::fprintf(stderr, "edit %s is done: %s\n", e.job_id.c_str(), e.output_path.c_str());
-      continue;
-    }
-    if (!e.api_base.empty() && e.api_base != s.api->config().api_base) {
-      std::fprintf(stderr, "spark-edit: edit %s was made with %s; pass --api-base %s to resume it\n",
-                   e.job_id.c_str(), e.api_base.c_str(), e.api_base.c_str());
-      worst = worst ? worst : kExitUsage;
-      continue;
-    }
-    Progress progress(s.clock, o);
-    job::EditSettings settings = settings_for(o);
-    // A name spark-edit chose follows the result's format on resume too.
-    if (e.image_url.empty() ? e.output_path == default_output(e.source_path)
-                            : e.output_path.size() > 11 &&
-                                  e.output_path.compare(e.output_path.size() - 11, 11, ".edited.jpg") == 0) {
-      settings.png_output_path = e.output_path.substr(0, e.output_path.size() - 11) + ".edited.png";
-    }
-    job::EditJob edit(*s.api, *s.journal, s.clock, s.entropy, s.files, settings, &progress);
-    job::EditOutcome outcome = edit.resume(e, resend);
-    progress.clear();
-    if (!e.image_path.empty() &&
-        (outcome.state == job::State::kDone || (!outcome.may_have_been_submitted && outcome.task_id.empty()))) {
-      unlink(e.image_path.c_str());
-    }
-    int code = report(outcome, o);
-    if (code != kExitOk && worst == kExitOk) worst = code;
-  }
-  return worst;
+  return printer.worst;
 }
 
 int status_main(int argc, char** argv) {
@@ -356,16 +296,12 @@ int status_main(int argc, char** argv) {
   auto stack = open_stack(o);
   if (!stack.is_ok()) return open_failure(stack.status());
   app::EditStack& s = **stack;
-  std::string task = id;
-  if (auto e = s.journal->find(id); e.is_ok() && !e->task_id.empty()) {
-    Status trusted = app::check_journal_entry(*e, s.state_dir);
-    if (!trusted.is_ok()) {
-      std::fprintf(stderr, "spark-edit: %s\n", trusted.message());
-      return kExitInput;
-    }
-    task = e->task_id;
+  auto task = app::Edits(s).task_for(id);
+  if (!task.is_ok()) {
+    std::fprintf(stderr, "spark-edit: %s\n", task.status().message());
+    return kExitInput;
   }
-  api::Reply r = s.api->poll(task);
+  api::Reply r = s.api->poll(*task);
   if (!r.ok) {
     std::fprintf(stderr, "spark-edit: %s\n", log::redacted(r.verdict.status.message()).c_str());
     return api::exit_code(r.verdict.error_class);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "app/edits.h"
 #include "codec/json_writer.h"
 #include "commands.h"
 #include "core/log.h"
@@ -121,7 +122,8 @@ int exit_code_of(const job::EditOutcome& o) {
 int report(const job::EditOutcome& o, const CommonOptions& opts) {
   int code = exit_code_of(o);
   const bool done = o.state == job::State::kDone;
-  const bool resumable = !done && !o.task_id.empty() && o.error_class == api::ErrorClass::kTransient;
+  const app::Remedy remedy = app::remedy_for(o);  // app/edits.h decides
+  const bool resumable = remedy == app::Remedy::kResume;
   if (opts.json) {
     StdioSink out(stdout);
     codec::JsonWriter w(out);
@@ -199,7 +201,7 @@ int report(const job::EditOutcome& o, const CommonOptions& opts) {
                log::redacted(o.status.message()).c_str(), paint("\033[0m"));
   if (resumable) {
     std::fprintf(stderr, "the task is saved: spark-edit resume %s\n", o.task_id.c_str());
-  } else if (o.may_have_been_submitted) {
+  } else if (remedy == app::Remedy::kResendOrForget) {
     std::fprintf(stderr,
                  "edit %s may have been submitted: 'spark-edit resume %s --resend' sends it again "
                  "(it may be charged twice), '--forget' drops it\n",

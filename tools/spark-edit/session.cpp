@@ -101,7 +101,7 @@ Result<std::unique_ptr<app::EditStack>> open_stack(const CommonOptions& o) {
   c.api.api_base = o.api_base.empty() ? env_or("SPARK_API_BASE", api::kDefaultApiBase) : o.api_base;
   c.api.body_shape = o.body_shape == "flat" ? api::BodyShape::kFlat : api::BodyShape::kWrapped;
   c.tls.ca_file = o.ca_file.empty() ? env_or("SPARK_CA_FILE", tls::kSystemCaFile) : o.ca_file;
-  http::load_proxy_environment(c.http);
+  app::load_proxy_environment(c.http);
   auto stack = app::EditStack::open(c);
   text::wipe(c.api.key);  // the API client holds the one copy it needs
   if (!stack.is_ok()) return stack;

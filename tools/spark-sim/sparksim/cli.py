@@ -7,6 +7,7 @@ import signal
 import ssl
 import sys
 import threading
+import time
 
 from . import certs, faults as faultlib
 from .server import ApiHandler, CdnHandler, ControlHandler, Server
@@ -180,7 +181,13 @@ def main(argv=None):
     if args.key == [] and args.key_file == []:
         print("spark-sim: accepting the demo key '%s'" % DEFAULT_KEY, file=sys.stderr)
 
-    stop.wait(args.max_seconds)
+    # Short waits: a SIGTERM handled at C level by another thread sets the
+    # flag Python checks, but does not wake a main thread blocked in one
+    # long futex wait (seen: the first SIGTERM ignored under load).
+    end = time.monotonic() + args.max_seconds
+    while not stop.wait(min(0.2, max(0.0, end - time.monotonic()))):
+        if time.monotonic() >= end:
+            break
     for s in servers:
         s.shutdown()
         s.server_close()
