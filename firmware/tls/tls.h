@@ -30,9 +30,11 @@
 // config and the DRBG (~1.5 KB), plus PSA Crypto's global state once (key
 // slots, ~1 KB). A Session's mbedtls_ssl_setup takes the two record buffers
 // (2 x ~16.7 KB) and a handshake adds its transient state (peer chain,
-// ECDHE, transcript) that is freed once the handshake ends; the peak and
-// the steady state are measured by tests/unit/tls (tls_session_heap_is_bounded)
-// and tools/bench/upload (README-transport.md has the figures). Each
+// ECDHE, transcript) that is freed once the handshake ends: measured peak
+// 40.8 KB for a TLS 1.3 handshake with a P-256 certificate, bound 64 KB
+// (integ_transport.tls_session_heap_is_bounded); an upload in flight adds
+// nothing inside TLS (upload_bodies_arrive_byte_exact_with_flat_peak_heap:
+// 4 KB above the open connection, the reply sink). Each
 // SessionCache entry holds a copy of the peer certificate and ticket
 // (~1-2 KB).
 #pragma once
