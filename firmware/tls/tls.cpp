@@ -413,7 +413,13 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
   }
   std::memcpy(host_, host.data(), host.size());
   host_[host.size()] = '\0';
-  begin(deadline.min(hal::Deadline::after(clock_, context_.config_.handshake_timeout_ms)));
+  // One clock reading for both the deadline and the start, so a timeout
+  // message says exactly the configured time ("1 s", not "1.0 s").
+  const uint64_t start = clock_.now_ms();
+  const uint64_t limit = context_.config_.handshake_timeout_ms;
+  begin(deadline.min(hal::Deadline(limit > hal::Deadline::kNever - start ? hal::Deadline::kNever
+                                                                         : start + limit)));
+  op_start_ms_ = start;
 
   // The record buffers are allocated once and kept across connections.
   int ret = setup_ ? mbedtls_ssl_session_reset(&ssl_) : mbedtls_ssl_setup(&ssl_, &context_.conf_);
