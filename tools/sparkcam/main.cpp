@@ -27,6 +27,7 @@
 #include "core/text.h"
 #include "diag.h"
 #include "platform/host/host_devices.h"
+#include "platform/host/png_file.h"
 #include "platform/linux/config_file.h"
 #include "platform/linux/directory_camera.h"
 #include "platform/linux/key_file.h"
@@ -60,7 +61,8 @@ const char kUsage[] =
     "                    webcam when there is one, else a folder of photos\n"
     "  --headless        never open a window\n"
     "  --photos DIR      the simulator's camera: the photos in DIR, one per press\n"
-    "  --screen FILE     headless: where the screen is written (default screen.png)\n"
+    "  --screen FILE     where the simulator writes each screen as a PNG (headless:\n"
+    "                    default screen.png; with the window: only when given)\n"
     "  --check-config    check the settings file: every problem as FILE:LINE: ...\n"
     "  --diag            check camera, buttons, LED, display, network, clock, disk, key\n"
     "  --skip-buttons    --diag: do not wait for a button press\n"
@@ -69,6 +71,23 @@ const char kUsage[] =
     "The API key: $SPARK_API_KEY, else the systemd credential api-key\n"
     "($CREDENTIALS_DIRECTORY/api-key), else the config's [api] key_file (mode 0600).\n"
     "exit codes: 0 stopped, 1 a device or start-up failure, 2 bad usage or config\n";
+
+// The window, with each frame also written to a PNG (--screen with the
+// window: what tests compare a screenshot with).
+class TeeDisplay final : public hal::Display {
+ public:
+  TeeDisplay(hal::Display& inner, const char* png) : inner_(inner), png_(png) {}
+  hal::DisplayInfo info() const override { return inner_.info(); }
+  Status present(const hal::Frame& frame) override {
+    SPARK_TRY(inner_.present(frame));
+    return platform::write_png_atomic(png_, frame);
+  }
+  const char* describe() const override { return inner_.describe(); }
+
+ private:
+  hal::Display& inner_;
+  const char* png_;
+};
 
 std::atomic<app::Controller*> g_controller{nullptr};
 std::atomic<bool> g_stop{false};
@@ -92,6 +111,7 @@ struct Options {
   std::string config = platform::kDefaultConfigPath;
   bool config_given = false;
   std::string state_dir, photos, screen = "screen.png";
+  bool screen_given = false;
   bool host_sim = false, headless = false, check = false, diag = false, skip_buttons = false;
   bool verbose = false;
 };
@@ -239,6 +259,7 @@ int run(const Options& o, const app::Config& c) {
   platform::HostDevices host(clock);
   Status error;
   std::unique_ptr<hal::Camera> sim_camera;
+  std::unique_ptr<TeeDisplay> tee;
   hal::Camera* camera = nullptr;
   hal::Button* button = nullptr;
   hal::Display* display = nullptr;
@@ -273,6 +294,10 @@ int run(const Options& o, const app::Config& c) {
     camera = sim_camera.get();
     button = &host.button();
     display = &host.display();
+    if (host.windowed() && o.screen_given) {
+      tee = std::make_unique<TeeDisplay>(host.display(), o.screen.c_str());
+      display = tee.get();
+    }
   } else {
     if (Status s = platform::open_kiosk_hardware(c, sys, clock, hw); !s.is_ok()) {
       std::fprintf(stderr, "sparkcam: %s\n(sparkcam --diag checks every device)\n", s.message());
@@ -335,6 +360,7 @@ int main(int argc, char** argv) {
       if (!is_dir(o.photos)) return usage_error("--photos: no such folder:", o.photos.c_str());
     } else if (!std::strcmp(a, "--screen")) {
       if (!value(o.screen)) return usage_error("--screen needs a file", nullptr);
+      o.screen_given = true;
     } else if (!std::strcmp(a, "--host-sim")) {
       o.host_sim = true;
     } else if (!std::strcmp(a, "--headless")) {
