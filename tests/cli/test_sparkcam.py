@@ -153,7 +153,7 @@ class TestKiosk(KioskTest):
         k.wait_for(r"screen: uploading")
         k.wait_for(r"screen: editing")
         k.wait_for(r"screen: result .*\.edited\.jpg", timeout=90)
-        k.wait_for(r"press to request sent: \d+ ms \(capture \d+ ms\)")
+        k.wait_for(r"press to request sent: \d+ ms \(capture \d+ ms, prepare \d+ ms, the rest \d+ ms\)")
         self.assertEqual(k.quit(), 0)
         self.assertEqual(self.sim.count("create"), 1)
         self.assertEqual(len(self.results()), 1)
