@@ -331,10 +331,25 @@ def read_xwd(data):
 @unittest.skipUnless(have("Xvfb", "xdotool", "xwd"), "needs Xvfb, xdotool and xwd (x11-apps)")
 class TestWindow(KioskTest):
     def test_the_sdl_window_edits_on_space_and_shows_the_device_frames(self):
-        disp = ":%d" % (90 + os.getpid() % 100)
-        xvfb = subprocess.Popen(["Xvfb", disp, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        # Xvfb picks a free display number itself and writes it to the pipe.
+        rfd, wfd = os.pipe()
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0", "1024x768x24",
+                                 "-nolisten", "tcp"], pass_fds=(wfd,),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(wfd)
         try:
+            import select
+            number = b""
+            end = time.time() + 20
+            while not number.endswith(b"\n") and time.time() < end:
+                if select.select([rfd], [], [], 0.5)[0]:
+                    chunk = os.read(rfd, 16)
+                    if not chunk:
+                        break
+                    number += chunk
+            os.close(rfd)
+            self.assertTrue(number.strip().isdigit(), "Xvfb gave no display number")
+            disp = ":" + number.strip().decode()
             # LeakSanitizer (host builds): the libraries' own process-lifetime
             # allocations are suppressed as in the SDL unit tests.
             supp = os.path.join(os.path.dirname(__file__), "..", "unit", "host", "lsan-sdl.supp")
