@@ -30,12 +30,16 @@ bool exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-// One line, at most 200 bytes, cut between characters.
+// One line for the screen, at most 200 bytes, cut between characters;
+// control characters (a hostile server's text) become spaces.
 std::string one_line(std::string_view s) {
   size_t nl = s.find('\n');
   if (nl != std::string_view::npos) s = s.substr(0, nl);
   char buf[201];
   text::fit(s, buf, sizeof buf, false);
+  for (char* p = buf; *p; ++p) {
+    if (static_cast<unsigned char>(*p) < 0x20 || *p == 0x7f) *p = ' ';
+  }
   return buf;
 }
 

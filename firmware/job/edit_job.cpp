@@ -74,6 +74,11 @@ EditJob::EditJob(api::Service& api, Journal& journal, hal::Clock& clock, hal::En
       settings_(settings),
       observer_(observer ? observer : &default_observer_) {}
 
+std::string EditJob::resume_hint(const std::string& task_id) const {
+  if (!settings_.resume_hint.empty()) return settings_.resume_hint;
+  return "resume later with 'spark-edit resume " + task_id + "'";
+}
+
 Status EditJob::fire(Event event, const char* fmt, ...) {
   char why[200];
   va_list ap;
@@ -420,9 +425,9 @@ EditJob::Next EditJob::poll(JournalEntry& e, ConstBytes jpeg) {
     if (clock_.now_ms() + d > deadline) {
       fail(ErrorClass::kTransient,
            Status::error(Code::kDeadlineExceeded,
-                         "task %s did not finish within %u s; it is journalled: resume later with "
-                         "'spark-edit resume %s'",
-                         e.task_id.c_str(), settings_.poll.deadline_ms / 1000, e.task_id.c_str()));
+                         "task %s did not finish within %u s; it is journalled: %s",
+                         e.task_id.c_str(), settings_.poll.deadline_ms / 1000,
+                         resume_hint(e.task_id).c_str()));
       return Next::kEnd;
     }
     if (!wait(d)) {
@@ -491,9 +496,8 @@ EditJob::Next EditJob::poll(JournalEntry& e, ConstBytes jpeg) {
       fire(Event::kRetry, "%s", v.status.message()).ignore();
       continue;
     }
-    fail(v.error_class, v.status.with_context("task %s is journalled; resume later with "
-                                              "'spark-edit resume %s'",
-                                              e.task_id.c_str(), e.task_id.c_str()));
+    fail(v.error_class, v.status.with_context("task %s is journalled; %s", e.task_id.c_str(),
+                                              resume_hint(e.task_id).c_str()));
     return Next::kEnd;
   }
 }
@@ -558,8 +562,8 @@ void EditJob::download(JournalEntry& e) {
     if (r.http_status == 404 || r.http_status == 410) {
       // The URL expired: the next resume polls the task for a fresh one.
       journal_.set_task(e, e.task_id).ignore();
-      fail(v.error_class, v.status.with_context("task %s: resume with 'spark-edit resume %s'",
-                                                e.task_id.c_str(), e.task_id.c_str()));
+      fail(v.error_class,
+           v.status.with_context("task %s: %s", e.task_id.c_str(), resume_hint(e.task_id).c_str()));
       return;
     }
     if (v.retry == Retry::kBackoff && attempt + 1 < settings_.backoff.max_attempts) {

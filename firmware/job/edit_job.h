@@ -61,6 +61,9 @@ struct EditSettings {
   // Where a PNG result goes instead of the entry's output_path (the default
   // name with .png); empty: a PNG is kept under output_path as it is.
   std::string png_output_path;
+  // How a person resumes a journalled task, in failure messages; empty:
+  // "resume later with 'spark-edit resume ID'" (sparkcam resumes at start).
+  std::string resume_hint;
 };
 
 struct EditOutcome {
@@ -113,6 +116,7 @@ class EditJob {
   // deadline (settings.poll.deadline_ms from the start of the edit).
   bool fits_deadline(uint32_t ms, const char* what);
   double random01();
+  std::string resume_hint(const std::string& task_id) const;
   EditOutcome finish(const JournalEntry& e);
 
   api::Service& api_;

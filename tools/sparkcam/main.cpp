@@ -169,6 +169,7 @@ app::KioskSettings kiosk_settings(const app::Config& c, const std::string& state
   k.body_shape = c.api.body_shape == app::ApiSettings::BodyShape::kFlat ? "flat" : "wrapped";
   k.edit.poll.deadline_ms = c.timings.timeout_s * 1000;
   k.edit.poll.first_delay_ms = c.timings.poll_interval_ms;
+  k.edit.resume_hint = "sparkcam resumes it when it starts again";
   k.font = c.display.font;
   k.bold_font = c.display.bold_font;
   return k;
