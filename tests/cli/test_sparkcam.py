@@ -145,6 +145,15 @@ class KioskTest(unittest.TestCase):
 
 
 class TestKiosk(KioskTest):
+    def restart_resumes_with_one_create(self):
+        """The next start resumes the paid task and shows its result."""
+        k = self.kiosk = Kiosk(self)
+        k.wait_for(r"resuming 1 unfinished edit")
+        k.wait_for(r"screen: result .*\.edited\.jpg", timeout=90)
+        self.assertEqual(k.quit(), 0)
+        self.assertEqual(self.sim.count("create"), 1)
+        self.assertEqual(len(self.results()), 1)
+
     def test_a_press_edits_the_photo_and_shows_the_result(self):
         k = self.kiosk = Kiosk(self)
         k.wait_for(r"screen: idle, preset 1/2: Sunset")
@@ -186,13 +195,7 @@ class TestKiosk(KioskTest):
         self.assertEqual(k.quit(), 0)
         self.assertEqual(self.sim.count("create"), 1)
         self.assertEqual(self.results(), [])
-        # The next start resumes the paid task and shows its result.
-        k = self.kiosk = Kiosk(self)
-        k.wait_for(r"resuming 1 unfinished edit")
-        k.wait_for(r"screen: result .*\.edited\.jpg", timeout=90)
-        self.assertEqual(k.quit(), 0)
-        self.assertEqual(self.sim.count("create"), 1)
-        self.assertEqual(len(self.results()), 1)
+        self.restart_resumes_with_one_create()
 
     def test_kill_9_mid_edit_then_restart_resumes_with_one_create(self):
         k = self.kiosk = Kiosk(self)
@@ -201,12 +204,7 @@ class TestKiosk(KioskTest):
         k.wait_for(r"screen: editing")
         k.kill9()
         self.assertEqual(self.results(), [])
-        k = self.kiosk = Kiosk(self)
-        k.wait_for(r"resuming 1 unfinished edit")
-        k.wait_for(r"screen: result .*\.edited\.jpg", timeout=90)
-        self.assertEqual(k.quit(), 0)
-        self.assertEqual(self.sim.count("create"), 1)
-        self.assertEqual(len(self.results()), 1)
+        self.restart_resumes_with_one_create()
 
     def test_camera_failure_shows_an_error_and_the_next_press_works(self):
         os.unlink(os.path.join(self.photos, "a.jpg"))
