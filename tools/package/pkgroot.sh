@@ -19,22 +19,22 @@ pkg_root() {
   cp -a "$cache" "$dir"
   mkdir -p "$dir"/var/lib/dpkg/{info,updates,triggers} "$dir/var/log"
   : >"$dir/var/lib/dpkg/available"
-  : >"$dir/var/lib/dpkg/status"
   # shellcheck source=../lib/debian.sh
   . "$top/tools/lib/debian.sh"
-  for pv in $(cut -d' ' -f3- "$cache/.sparkcam-root"); do
-    pkg=${pv%%=*} ver=${pv#*=}
-    # shellcheck disable=SC2046
-    apt-cache $(deb_opts trixie "$arch") show "$pkg=$ver" |
-      awk 'BEGIN { skip = 0 }
-           /^$/ { exit }
-           /^(Filename|Size|MD5sum|SHA1|SHA256|Description-md5|Tag):/ { skip = 1; next }
-           /^[^ ]/ { skip = 0 }
-           skip { next }
-           { print }
-           /^Package:/ { print "Status: install ok installed" }' >>"$dir/var/lib/dpkg/status"
-    echo >>"$dir/var/lib/dpkg/status"
+  # One apt-cache call for all (each call reads the whole lists).
+  # shellcheck disable=SC2046
+  apt-cache $(deb_opts trixie "$arch") show $(cut -d' ' -f3- "$cache/.sparkcam-root") |
+    awk '/^$/ { if (on) print ""; on = 0; skip = 0; next }
+         /^(Filename|Size|MD5sum|SHA1|SHA256|Description-md5|Tag):/ { skip = 1; next }
+         /^[^ ]/ { skip = 0 }
+         skip { next }
+         { print; on = 1 }
+         /^Package:/ { print "Status: install ok installed" }' >"$dir/var/lib/dpkg/status"
+  [ "$(grep -c '^Package:' "$dir/var/lib/dpkg/status")" = "$(wc -w <"$cache/.sparkcam-root" | awk '{ print $1 - 2 }')" ] ||
+    { echo "pkgroot: the dpkg status does not list every package of the root" >&2; return 1; }
+  for pkg in $(sed -n 's/^Package: //p' "$dir/var/lib/dpkg/status"); do
     : >"$dir/var/lib/dpkg/info/$pkg.list"
+    : >"$dir/var/lib/dpkg/info/$pkg:$arch.list"
   done
   dpkg --root="$dir" --add-architecture "$arch"
   touch "$dir/etc/passwd" "$dir/etc/group" "$dir/etc/shadow" "$dir/etc/gshadow"
