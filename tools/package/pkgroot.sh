@@ -16,26 +16,31 @@ pkg_root() {
   mapfile -t want < <({ dpkg-deb -f "$deb" Depends; echo ","; dpkg-deb -f "$deb" Recommends; } |
                       tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep -v '^$' | sort -u)
   "$top/tools/pi-root" "$arch" "$cache" trixie "${want[@]}" >&2
+  # The dpkg database, made once per root (pi-root remakes the root, and
+  # with it this, when its package list changes).
+  if [ ! -f "$cache/var/lib/dpkg/.sparkcam-status" ]; then
+    mkdir -p "$cache"/var/lib/dpkg/{info,updates,triggers} "$cache/var/log"
+    : >"$cache/var/lib/dpkg/available"
+    # shellcheck source=../lib/debian.sh
+    . "$top/tools/lib/debian.sh"
+    # One apt-cache call for all (each call reads the whole lists).
+    # shellcheck disable=SC2046
+    apt-cache $(deb_opts trixie "$arch") show $(cut -d' ' -f3- "$cache/.sparkcam-root") |
+      awk '/^$/ { if (on) print ""; on = 0; skip = 0; next }
+           /^(Filename|Size|MD5sum|SHA1|SHA256|Description-md5|Tag):/ { skip = 1; next }
+           /^[^ ]/ { skip = 0 }
+           skip { next }
+           { print; on = 1 }
+           /^Package:/ { print "Status: install ok installed" }' >"$cache/var/lib/dpkg/status"
+    [ "$(grep -c '^Package:' "$cache/var/lib/dpkg/status")" = "$(wc -w <"$cache/.sparkcam-root" | awk '{ print $1 - 2 }')" ] ||
+      { echo "pkgroot: the dpkg status does not list every package of the root" >&2; return 1; }
+    for pkg in $(sed -n 's/^Package: //p' "$cache/var/lib/dpkg/status"); do
+      : >"$cache/var/lib/dpkg/info/$pkg.list"
+      : >"$cache/var/lib/dpkg/info/$pkg:$arch.list"
+    done
+    touch "$cache/var/lib/dpkg/.sparkcam-status"
+  fi
   cp -a "$cache" "$dir"
-  mkdir -p "$dir"/var/lib/dpkg/{info,updates,triggers} "$dir/var/log"
-  : >"$dir/var/lib/dpkg/available"
-  # shellcheck source=../lib/debian.sh
-  . "$top/tools/lib/debian.sh"
-  # One apt-cache call for all (each call reads the whole lists).
-  # shellcheck disable=SC2046
-  apt-cache $(deb_opts trixie "$arch") show $(cut -d' ' -f3- "$cache/.sparkcam-root") |
-    awk '/^$/ { if (on) print ""; on = 0; skip = 0; next }
-         /^(Filename|Size|MD5sum|SHA1|SHA256|Description-md5|Tag):/ { skip = 1; next }
-         /^[^ ]/ { skip = 0 }
-         skip { next }
-         { print; on = 1 }
-         /^Package:/ { print "Status: install ok installed" }' >"$dir/var/lib/dpkg/status"
-  [ "$(grep -c '^Package:' "$dir/var/lib/dpkg/status")" = "$(wc -w <"$cache/.sparkcam-root" | awk '{ print $1 - 2 }')" ] ||
-    { echo "pkgroot: the dpkg status does not list every package of the root" >&2; return 1; }
-  for pkg in $(sed -n 's/^Package: //p' "$dir/var/lib/dpkg/status"); do
-    : >"$dir/var/lib/dpkg/info/$pkg.list"
-    : >"$dir/var/lib/dpkg/info/$pkg:$arch.list"
-  done
   dpkg --root="$dir" --add-architecture "$arch"
   touch "$dir/etc/passwd" "$dir/etc/group" "$dir/etc/shadow" "$dir/etc/gshadow"
   chmod 640 "$dir/etc/shadow" "$dir/etc/gshadow"
