@@ -21,3 +21,8 @@ set(SPARK_DEB_SONAME_MAP
   "libqrencode.so.4=libqrencode4 (>= 4.1.1)"
   "libz.so.1=zlib1g (>= 1:1.2.13)"
   "libSDL2-2.0.so.0=libsdl2-2.0-0 (>= 2.26.5)")
+
+# Files, not libraries, the default configuration needs: the system's CA
+# bundle ([api] ca_file empty: /etc/ssl/certs/ca-certificates.crt) and the
+# DejaVu fonts ([display] font, bold_font).
+set(SPARK_DEB_FILE_DEPENDS "ca-certificates" "fonts-dejavu-core")

@@ -13,7 +13,7 @@ pkg_root() {
   top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
   cache=/var/cache/sparkcam/roots/package-trixie-$arch
   # First alternative of each Depends entry, and the Recommends.
-  mapfile -t want < <({ dpkg-deb -f "$deb" Depends; echo ","; dpkg-deb -f "$deb" Recommends; } |
+  mapfile -t want < <({ dpkg-deb -f "$deb" Depends; echo ","; dpkg-deb -f "$deb" Recommends || true; } |
                       tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep -v '^$' | sort -u)
   "$top/tools/pi-root" "$arch" "$cache" trixie "${want[@]}" >&2
   # The dpkg database, made once per root (pi-root remakes the root, and
@@ -38,6 +38,13 @@ pkg_root() {
       : >"$cache/var/lib/dpkg/info/$pkg.list"
       : >"$cache/var/lib/dpkg/info/$pkg:$arch.list"
     done
+    # ca-certificates' postinst (update-ca-certificates) makes the bundle;
+    # an unpacked root has none: the same concatenation here.
+    if [ -d "$cache/usr/share/ca-certificates" ]; then
+      mkdir -p "$cache/etc/ssl/certs"
+      find "$cache/usr/share/ca-certificates" -name '*.crt' | LC_ALL=C sort |
+        xargs cat >"$cache/etc/ssl/certs/ca-certificates.crt"
+    fi
     touch "$cache/var/lib/dpkg/.sparkcam-status"
   fi
   cp -a "$cache" "$dir"
