@@ -92,8 +92,10 @@ class Controller::Progress final : public job::Observer {
   void on_state(job::State from, job::State to, const char* why) override {
     (void)from;
     SPARK_LOGD(kLog, "edit: %s (%s)", job::state_name(to), why);
+    if (to == job::State::kPreparing) c_.prepare_start_ms_ = c_.dev_.clock.now_ms();
     switch (to) {
       case job::State::kSubmitting:
+        if (from == job::State::kPreparing) c_.prepared_ms_ = c_.dev_.clock.now_ms();
         if (c_.screen_.kind != ui::ScreenKind::kUploading) {
           c_.screen_.upload_percent = 0;
           c_.show(ui::ScreenKind::kUploading);
@@ -122,6 +124,7 @@ class Controller::Progress final : public job::Observer {
   }
   void on_upload(uint64_t sent, uint64_t total) override {
     if (total == 0) return;
+    if (sent == total && !c_.sent_at_ms_) c_.sent_at_ms_ = c_.dev_.clock.now_ms();
     int32_t pct = static_cast<int32_t>(sent * 100 / total);
     if (pct == c_.screen_.upload_percent) return;
     c_.screen_.upload_percent = pct;
@@ -369,13 +372,18 @@ void Controller::edit() {
   req.names = choose_output(path, false, "");
   req.body_shape = settings_.body_shape;
   Progress progress(*this, path);
-  uint64_t edit_start = dev_.clock.now_ms();
+  prepare_start_ms_ = prepared_ms_ = sent_at_ms_ = 0;
   job::EditOutcome o = edits_.edit(req, *photo, settings_.edit, &progress);
-  timing_.press_to_sent_ms = o.sent_ms ? edit_start - press_ms_ + o.sent_ms : 0;
-  if (o.sent_ms) {
-    SPARK_LOGI(kLog, "press to request sent: %llu ms (capture %llu ms)",
-               static_cast<unsigned long long>(timing_.press_to_sent_ms),
-               static_cast<unsigned long long>(timing_.capture_ms));
+  if (sent_at_ms_ && prepared_ms_ > prepare_start_ms_ && prepare_start_ms_) {
+    timing_.prepare_ms = prepared_ms_ - prepare_start_ms_;
+    timing_.press_to_sent_ms = sent_at_ms_ - press_ms_;
+    uint64_t known = timing_.capture_ms + timing_.prepare_ms;
+    SPARK_LOGI(kLog, "press to request sent: %llu ms (capture %llu ms, prepare %llu ms, the rest "
+               "%llu ms)", static_cast<unsigned long long>(timing_.press_to_sent_ms),
+               static_cast<unsigned long long>(timing_.capture_ms),
+               static_cast<unsigned long long>(timing_.prepare_ms),
+               static_cast<unsigned long long>(timing_.press_to_sent_ms > known
+                                                   ? timing_.press_to_sent_ms - known : 0));
   }
   finish(o, path);
 }
@@ -508,6 +516,7 @@ void Controller::redraw() {
   screen_.upload_percent = std::clamp(screen_.upload_percent, 0, 100);
   Status s = renderer_.render(screen_, surface_);
   if (s.is_ok()) s = dev_.display->present(surface_.frame());
+  if (s.is_ok() && settings_.on_frame) settings_.on_frame(screen_.kind, surface_.frame());
   if (!s.is_ok()) {
     SPARK_LOGE(kLog, "display %s: %s; going on without a screen", dev_.display->describe(),
                s.message());

@@ -49,6 +49,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,8 @@ struct KioskSettings {
   std::string font = ui::kDefaultFont;
   std::string bold_font = ui::kDefaultBoldFont;
   uint32_t next_buttons = 0;  // bit i set: presses of button id i mean "next preset"
+  // Told every frame after it is presented (the simulator's --screens-dir).
+  std::function<void(ui::ScreenKind, const hal::Frame&)> on_frame;
 };
 
 using hal::Notifier;
@@ -131,7 +134,9 @@ class Controller {
   // Milliseconds from the short press to the create request fully sent, of
   // the last edit, and its parts (0 before the first).
   struct Timing {
-    uint64_t capture_ms = 0, press_to_sent_ms = 0;
+    uint64_t capture_ms = 0;        // the camera's capture, into its file
+    uint64_t prepare_ms = 0;        // image::prepare (decode, fit, encode)
+    uint64_t press_to_sent_ms = 0;  // to the request's last byte written
   };
   Timing last_timing() const { return timing_; }
 
@@ -174,6 +179,7 @@ class Controller {
   job::EditOutcome last_outcome_;
   uint32_t edits_started_ = 0;
   uint64_t press_ms_ = 0;
+  uint64_t prepare_start_ms_ = 0, prepared_ms_ = 0, sent_at_ms_ = 0;
   uint64_t last_draw_ms_ = 0;
   bool cancel_by_press_ = false;
   Timing timing_;

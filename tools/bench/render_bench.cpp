@@ -1,4 +1,4 @@
-// render_bench [--runs N] [--width W --height H]: time to render one frame
+// render_bench [--runs N] [--width W --height H] [--only NAME]: time to render one frame
 // of each ui::Screen (default 800x480, 50 runs), one tab-separated line per
 // screen: name  median_ms  min_ms. The pictures on the screens are 1200x900
 // (a display-sized copy of a capture is what the controller keeps); the
@@ -18,6 +18,7 @@ using namespace spark;
 int main(int argc, char** argv) {
   int runs = 50;
   uint32_t w = 800, h = 480;
+  const char* only = nullptr;  // one screen (tools/bench/render-insns counts its instructions)
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--runs"))
       runs = std::max(1, std::atoi(argv[i + 1]));
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
       w = static_cast<uint32_t>(std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--height"))
       h = static_cast<uint32_t>(std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--only"))
+      only = argv[i + 1];
   }
   ui::Renderer r;
   if (Status st = r.open(); !st.is_ok()) {
@@ -76,6 +79,7 @@ int main(int argc, char** argv) {
   b.error_hint = "Check the cable or Wi-Fi, then press the button to try again.";
   cases.push_back({"error", b});
   for (const Case& c : cases) {
+    if (only && std::strcmp(only, c.name) != 0) continue;
     std::vector<double> ms;
     for (int i = 0; i < runs; ++i) {
       const auto t0 = std::chrono::steady_clock::now();

@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -73,18 +74,25 @@ void check_state(const DiagOptions& o) {
          o.state_dir_error.c_str());
     return;
   }
+  // Not made yet (the first start makes it): the space where it will be.
+  std::string where = o.state_dir;
   struct statvfs fs {};
-  if (statvfs(o.state_dir.c_str(), &fs) != 0) {
+  while (statvfs(where.c_str(), &fs) != 0 && errno == ENOENT && where.size() > 1) {
+    size_t slash = where.find_last_of('/');
+    where = slash == 0 || slash == std::string::npos ? "/" : where.substr(0, slash);
+  }
+  if (statvfs(where.c_str(), &fs) != 0) {
     line("FAIL", "state", "%s: %s -> create it (the service's StateDirectory= does)",
-         o.state_dir.c_str(), std::strerror(errno));
+         where.c_str(), std::strerror(errno));
     return;
   }
+  const char* note = where == o.state_dir ? "" : " (not made yet: the first start makes it)";
   uint64_t free_mb = uint64_t{fs.f_bavail} * fs.f_frsize / 1000000;
   if (free_mb < 100) {
-    line("FAIL", "state", "%s: %llu MB free -> free space (lower keep_count)", o.state_dir.c_str(),
-         static_cast<unsigned long long>(free_mb));
+    line("FAIL", "state", "%s%s: %llu MB free -> free space (lower keep_count)",
+         o.state_dir.c_str(), note, static_cast<unsigned long long>(free_mb));
   } else {
-    line("OK", "state", "%s: %llu MB free", o.state_dir.c_str(),
+    line("OK", "state", "%s%s: %llu MB free", o.state_dir.c_str(), note,
          static_cast<unsigned long long>(free_mb));
   }
 }
@@ -105,8 +113,11 @@ void check_camera(const app::Config& c, platform::Sys& sys, hal::Clock& clock) {
          std::string(camera->name()).c_str(), frame.status().message());
     return;
   }
-  line("OK", "camera", "%s: %ux%u %s, %llu KB in %llu ms", std::string(camera->name()).c_str(),
-       frame->resolution.width, frame->resolution.height,
+  char size[32] = "";
+  if (frame->resolution.width) {
+    std::snprintf(size, sizeof size, "%ux%u ", frame->resolution.width, frame->resolution.height);
+  }
+  line("OK", "camera", "%s: %s%s, %llu KB in %llu ms", std::string(camera->name()).c_str(), size,
        frame->format == hal::FrameFormat::kPng ? "PNG" : "JPEG",
        static_cast<unsigned long long>(frame->bytes / 1024),
        static_cast<unsigned long long>(ms));

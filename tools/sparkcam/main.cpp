@@ -27,6 +27,7 @@
 #include "core/text.h"
 #include "diag.h"
 #include "platform/host/host_devices.h"
+#include "platform/host/png_file.h"
 #include "platform/linux/config_file.h"
 #include "platform/linux/directory_camera.h"
 #include "platform/linux/key_file.h"
@@ -60,7 +61,11 @@ const char kUsage[] =
     "                    webcam when there is one, else a folder of photos\n"
     "  --headless        never open a window\n"
     "  --photos DIR      the simulator's camera: the photos in DIR, one per press\n"
-    "  --screen FILE     headless: where the screen is written (default screen.png)\n"
+    "  --screen FILE     where the simulator writes each screen as a PNG (headless:\n"
+    "                    default screen.png; with the window: only when given; -: none,\n"
+    "                    frames are drawn and dropped)\n"
+    "  --screens-dir DIR the simulator also keeps the last frame of each screen as\n"
+    "                    DIR/<screen>-<W>x<H>.png (tools/screens makes the README's)\n"
     "  --check-config    check the settings file: every problem as FILE:LINE: ...\n"
     "  --diag            check camera, buttons, LED, display, network, clock, disk, key\n"
     "  --skip-buttons    --diag: do not wait for a button press\n"
@@ -69,6 +74,36 @@ const char kUsage[] =
     "The API key: $SPARK_API_KEY, else the systemd credential api-key\n"
     "($CREDENTIALS_DIRECTORY/api-key), else the config's [api] key_file (mode 0600).\n"
     "exit codes: 0 stopped, 1 a device or start-up failure, 2 bad usage or config\n";
+
+// The window, with each frame also written to a PNG (--screen with the
+// window: what tests compare a screenshot with).
+class TeeDisplay final : public hal::Display {
+ public:
+  TeeDisplay(hal::Display& inner, const char* png) : inner_(inner), png_(png) {}
+  hal::DisplayInfo info() const override { return inner_.info(); }
+  Status present(const hal::Frame& frame) override {
+    SPARK_TRY(inner_.present(frame));
+    return platform::write_png_atomic(png_, frame);
+  }
+  const char* describe() const override { return inner_.describe(); }
+
+ private:
+  hal::Display& inner_;
+  const char* png_;
+};
+
+// --screen -: frames are drawn as on the device, then dropped (no PNG, no
+// preview): what tools/bench/kiosk times, the display's cost left out.
+class DropDisplay final : public hal::Display {
+ public:
+  explicit DropDisplay(hal::DisplayInfo info) : info_(info) {}
+  hal::DisplayInfo info() const override { return info_; }
+  Status present(const hal::Frame&) override { return Status::ok(); }
+  const char* describe() const override { return "no output (--screen -)"; }
+
+ private:
+  hal::DisplayInfo info_;
+};
 
 std::atomic<app::Controller*> g_controller{nullptr};
 std::atomic<bool> g_stop{false};
@@ -91,7 +126,8 @@ void install_signals() {
 struct Options {
   std::string config = platform::kDefaultConfigPath;
   bool config_given = false;
-  std::string state_dir, photos, screen = "screen.png";
+  std::string state_dir, photos, screen = "screen.png", screens_dir;
+  bool screen_given = false;
   bool host_sim = false, headless = false, check = false, diag = false, skip_buttons = false;
   bool verbose = false;
 };
@@ -239,6 +275,8 @@ int run(const Options& o, const app::Config& c) {
   platform::HostDevices host(clock);
   Status error;
   std::unique_ptr<hal::Camera> sim_camera;
+  std::unique_ptr<TeeDisplay> tee;
+  std::unique_ptr<DropDisplay> drop;
   hal::Camera* camera = nullptr;
   hal::Button* button = nullptr;
   hal::Display* display = nullptr;
@@ -263,7 +301,7 @@ int run(const Options& o, const app::Config& c) {
       }
     }
     hc.headless = o.headless;
-    hc.png_path = o.screen.c_str();
+    hc.png_path = o.screen == "-" ? "/dev/null" : o.screen.c_str();
     hc.long_press_ms = c.buttons.empty() ? 1500 : c.buttons[0].long_press_ms;
     if (Status s = host.open(hc); !s.is_ok()) {
       std::fprintf(stderr, "sparkcam: %s\n", s.message());
@@ -273,6 +311,22 @@ int run(const Options& o, const app::Config& c) {
     camera = sim_camera.get();
     button = &host.button();
     display = &host.display();
+    if (!o.screens_dir.empty()) {
+      // The last frame of each kind of screen, as DIR/<kind>-<W>x<H>.png.
+      settings.on_frame = [dir = o.screens_dir](ui::ScreenKind kind, const hal::Frame& f) {
+        std::string path = dir + "/" + ui::screen_kind_name(kind) + "-" + std::to_string(f.width) +
+                           "x" + std::to_string(f.height) + ".png";
+        Status s = platform::write_png_atomic(path.c_str(), f);
+        if (!s.is_ok()) SPARK_LOGW("host-sim", "%s", s.message());
+      };
+    }
+    if (o.screen == "-") {
+      drop = std::make_unique<DropDisplay>(host.display().info());
+      display = drop.get();
+    } else if (host.windowed() && o.screen_given) {
+      tee = std::make_unique<TeeDisplay>(host.display(), o.screen.c_str());
+      display = tee.get();
+    }
   } else {
     if (Status s = platform::open_kiosk_hardware(c, sys, clock, hw); !s.is_ok()) {
       std::fprintf(stderr, "sparkcam: %s\n(sparkcam --diag checks every device)\n", s.message());
@@ -335,6 +389,10 @@ int main(int argc, char** argv) {
       if (!is_dir(o.photos)) return usage_error("--photos: no such folder:", o.photos.c_str());
     } else if (!std::strcmp(a, "--screen")) {
       if (!value(o.screen)) return usage_error("--screen needs a file", nullptr);
+      o.screen_given = true;
+    } else if (!std::strcmp(a, "--screens-dir")) {
+      if (!value(o.screens_dir)) return usage_error("--screens-dir needs a folder", nullptr);
+      if (!is_dir(o.screens_dir)) return usage_error("--screens-dir: no such folder:", o.screens_dir.c_str());
     } else if (!std::strcmp(a, "--host-sim")) {
       o.host_sim = true;
     } else if (!std::strcmp(a, "--headless")) {
@@ -354,8 +412,8 @@ int main(int argc, char** argv) {
   if (o.check + o.diag + o.host_sim > 1) {
     return usage_error("--check-config, --diag and --host-sim are separate runs", nullptr);
   }
-  if ((o.headless || !o.photos.empty()) && !o.host_sim) {
-    return usage_error("--headless and --photos go with --host-sim", nullptr);
+  if ((o.headless || !o.photos.empty() || !o.screens_dir.empty()) && !o.host_sim) {
+    return usage_error("--headless, --photos and --screens-dir go with --host-sim", nullptr);
   }
   log::set_level(o.verbose ? log::Level::kDebug : log::Level::kInfo);
   app::ConfigParse parsed = platform::load_config_file(o.config);
