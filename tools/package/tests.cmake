@@ -24,9 +24,12 @@ set_tests_properties(package_deb_build_next PROPERTIES FIXTURES_SETUP spark_deb_
 
 add_test(NAME package_lintian COMMAND ${_pkg}/lintian-check ${SPARK_DEB})
 add_test(NAME package_depends COMMAND ${_pkg}/check-deb ${SPARK_DEB})
+add_test(NAME package_checks_refuse_defects
+         COMMAND ${_pkg}/check-selftest ${SPARK_DEB} $<TARGET_FILE:spark-edit>)
 add_test(NAME package_systemd_verify COMMAND ${_pkg}/systemd-check verify ${SPARK_DEB})
 add_test(NAME package_systemd_security COMMAND ${_pkg}/systemd-check security ${SPARK_DEB})
-set(_pkg_tests package_lintian package_depends package_systemd_verify package_systemd_security)
+set(_pkg_tests package_lintian package_depends package_checks_refuse_defects
+               package_systemd_verify package_systemd_security)
 set_tests_properties(${_pkg_tests} PROPERTIES FIXTURES_REQUIRED spark_deb TIMEOUT 300)
 
 if(CMAKE_CROSSCOMPILING)
