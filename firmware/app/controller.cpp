@@ -129,6 +129,7 @@ class Controller::Progress final : public job::Observer {
   void on_upload(uint64_t sent, uint64_t total) override {
     if (total == 0) return;
     if (sent == total && !c_.sent_at_ms_) c_.sent_at_ms_ = c_.dev_.clock.now_ms();
+    c_.keep_alive(c_.dev_.clock.now_ms());  // a long upload: the LED and the watchdog go on
     int32_t pct = static_cast<int32_t>(sent * 100 / total);
     if (pct == c_.screen_.upload_percent) return;
     c_.screen_.upload_percent = pct;
