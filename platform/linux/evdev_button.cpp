@@ -84,6 +84,57 @@ bool caps_any_key(const Caps& c) {
 
 }  // namespace
 
+static_assert(EvdevDecoder::kKeyStateBytes == kKeyBytes, "EVIOCGKEY's buffer");
+
+bool EvdevDecoder::counts(int code) const {
+  return key_code_ > 0 ? code == key_code_ : key_code_ == 0 && !is_digitizer(code);
+}
+
+EvdevDecoder::Step EvdevDecoder::apply(const input_event& ev) {
+  if (ev.type == EV_SYN && ev.code == SYN_DROPPED) {
+    dropped_ = true;  // the kernel's buffer overflowed: state is unknown
+    return Step::kIgnored;
+  }
+  if (dropped_) {
+    if (ev.type != EV_SYN || ev.code != SYN_REPORT) return Step::kIgnored;
+    dropped_ = false;
+    return Step::kResync;
+  }
+  if (ev.type == EV_KEY && ev.value != 2 && ev.code < KEY_CNT) {
+    bool down = ev.value != 0;
+    if (ev.code == BTN_TOUCH) {
+      if (touch_) btn_touch_ = down;
+    } else if (counts(ev.code)) {
+      keys_.set(ev.code, down);
+    }
+  } else if (ev.type == EV_ABS && touch_) {
+    if (ev.code == ABS_MT_SLOT) {
+      slot_ = ev.value;
+    } else if (ev.code == ABS_MT_TRACKING_ID && slot_ >= 0 && slot_ < 64) {
+      uint64_t b = uint64_t{1} << slot_;
+      contacts_ = ev.value >= 0 ? (contacts_ | b) : (contacts_ & ~b);
+    }
+  }
+  return Step::kApplied;
+}
+
+void EvdevDecoder::resync(const uint8_t (&state)[kKeyStateBytes]) {
+  keys_.reset();
+  for (int k = 1; k < KEY_CNT; ++k) {
+    if (bit(state, k) && counts(k)) keys_.set(static_cast<size_t>(k));
+  }
+  btn_touch_ = touch_ && bit(state, BTN_TOUCH);
+  if (!btn_touch_) contacts_ = 0;
+}
+
+void EvdevDecoder::reset() {
+  keys_.reset();
+  btn_touch_ = false;
+  contacts_ = 0;
+  slot_ = 0;
+  dropped_ = false;
+}
+
 Status list_input_devices(Sys& sys, InputDeviceFn fn, void* ctx) {
   DevList devs;
   SPARK_TRY(event_devices(sys, devs));
@@ -172,7 +223,7 @@ Status EvdevButton::open(const EvdevButtonConfig& config) {
     }
     return errno_status(err, path);
   }
-  key_code_ = config.key_code;
+  decoder_.configure(config.key_code, touch_);
   tracker_ = PressTracker(config.id, config.timing);
   error_ = Status::ok();
   if (config.key_code > 0) {
@@ -188,11 +239,7 @@ Status EvdevButton::open(const EvdevButtonConfig& config) {
 void EvdevButton::close() {
   fd_.reset();
   tracker_.reset();
-  keys_.reset();
-  btn_touch_ = false;
-  contacts_ = 0;
-  slot_ = 0;
-  dropped_ = false;
+  decoder_.reset();
 }
 
 Status EvdevButton::fail(Status s) {
@@ -206,7 +253,7 @@ Result<std::optional<hal::ButtonEvent>> EvdevButton::take(uint64_t now_ms) {
   if (!fd_.valid()) return Status::error(Code::kFailedPrecondition, "input button: not open");
   if (auto ev = tracker_.pop()) return ev;
   if (tracker_.settle_at_ms() <= now_ms) {
-    tracker_.settle(level());
+    tracker_.settle(decoder_.level());
     if (auto ev = tracker_.pop()) return ev;
   }
   tracker_.advance(now_ms);
@@ -235,42 +282,22 @@ Result<std::optional<hal::ButtonEvent>> EvdevButton::on_ready(short revents, uin
     at = static_cast<uint64_t>(ev.input_event_sec) * 1000u +
          static_cast<uint64_t>(ev.input_event_usec) / 1000u;
   }
-  bool before = level();
-  if (ev.type == EV_SYN && ev.code == SYN_DROPPED) {
-    dropped_ = true;  // the kernel's buffer overflowed: state is unknown
-    return std::optional<hal::ButtonEvent>();
-  }
-  if (dropped_) {
-    if (ev.type != EV_SYN || ev.code != SYN_REPORT) return std::optional<hal::ButtonEvent>();
-    dropped_ = false;
-    uint8_t state[kKeyBytes] = {};
-    if (sys_.ioctl(fd_.get(), EVIOCGKEY(kKeyBytes), state) < 0) {
-      return fail(errno_status(errno, describe_));
-    }
-    keys_.reset();
-    for (int k = 1; k < KEY_CNT; ++k) {
-      if (bit(state, k) && (key_code_ > 0 ? k == key_code_ : key_code_ == 0 && !is_digitizer(k))) {
-        keys_.set(static_cast<size_t>(k));
+  bool before = decoder_.level();
+  switch (decoder_.apply(ev)) {
+    case EvdevDecoder::Step::kIgnored:
+      return std::optional<hal::ButtonEvent>();
+    case EvdevDecoder::Step::kResync: {
+      uint8_t state[kKeyBytes] = {};
+      if (sys_.ioctl(fd_.get(), EVIOCGKEY(kKeyBytes), state) < 0) {
+        return fail(errno_status(errno, describe_));
       }
+      decoder_.resync(state);
+      break;
     }
-    btn_touch_ = touch_ && bit(state, BTN_TOUCH);
-    if (!btn_touch_) contacts_ = 0;
-  } else if (ev.type == EV_KEY && ev.value != 2 && ev.code < KEY_CNT) {
-    bool down = ev.value != 0;
-    if (ev.code == BTN_TOUCH) {
-      if (touch_) btn_touch_ = down;
-    } else if (key_code_ > 0 ? ev.code == key_code_ : key_code_ == 0 && !is_digitizer(ev.code)) {
-      keys_.set(ev.code, down);
-    }
-  } else if (ev.type == EV_ABS && touch_) {
-    if (ev.code == ABS_MT_SLOT) {
-      slot_ = ev.value;
-    } else if (ev.code == ABS_MT_TRACKING_ID && slot_ >= 0 && slot_ < 64) {
-      uint64_t b = uint64_t{1} << slot_;
-      contacts_ = ev.value >= 0 ? (contacts_ | b) : (contacts_ & ~b);
-    }
+    case EvdevDecoder::Step::kApplied:
+      break;
   }
-  bool after = level();
+  bool after = decoder_.level();
   if (after != before) tracker_.edge(after, at);
   return tracker_.pop();
 }

@@ -14,7 +14,10 @@
 //
 // Memory (x86-64): 616 bytes inline (held keys as a bitset of KEY_CNT bits,
 // 64 touch slots as a mask, a Status, the description); no heap. One fd.
+// EvdevDecoder alone: 128 bytes (the key bitset, the slot mask, a few flags).
 #pragma once
+
+#include <linux/input.h>
 
 #include <bitset>
 #include <cstdint>
@@ -36,6 +39,42 @@ struct EvdevButtonConfig {
   hal::ButtonTiming timing{0, 1500};  // keyboards debounce in their firmware
 };
 
+// The decoding of the device's events into the button's level, without I/O
+// (EvdevButton feeds it what it reads; tests/fuzz/evdev_fuzz.cpp feeds it
+// arbitrary bytes). Key value 1 is down, 0 up, 2 ignored; only the
+// configured key (or any non-digitizer key for key_code 0) counts; with
+// touch, BTN_TOUCH and multi-touch slots 0..63 count; after SYN_DROPPED
+// everything up to the next SYN_REPORT is skipped and the caller reads the
+// key state (EVIOCGKEY) for resync().
+class EvdevDecoder {
+ public:
+  static constexpr size_t kKeyStateBytes = (KEY_CNT + 7) / 8;  // EVIOCGKEY's buffer
+  enum class Step : uint8_t {
+    kApplied,  // the level may have changed
+    kIgnored,  // nothing changed (SYN_DROPPED, or skipped until SYN_REPORT)
+    kResync,   // the SYN_REPORT after a drop: call resync() with EVIOCGKEY's bits
+  };
+  void configure(int key_code, bool touch) {
+    key_code_ = key_code;
+    touch_ = touch;
+  }
+  Step apply(const input_event& ev);
+  void resync(const uint8_t (&state)[kKeyStateBytes]);
+  bool level() const { return keys_.any() || btn_touch_ || contacts_ != 0; }
+  void reset();
+
+ private:
+  bool counts(int code) const;
+
+  int key_code_ = 0;
+  bool touch_ = false;
+  bool dropped_ = false;     // SYN_DROPPED: skip to the next SYN_REPORT, then resync
+  std::bitset<0x300> keys_;  // KEY_CNT
+  bool btn_touch_ = false;
+  uint64_t contacts_ = 0;  // a bit per multi-touch slot with a contact
+  int slot_ = 0;
+};
+
 class EvdevButton final : public LinuxButton {
  public:
   EvdevButton(Sys& sys, hal::Clock& clock) : LinuxButton(sys, clock), tracker_(0, {}) {}
@@ -54,19 +93,13 @@ class EvdevButton final : public LinuxButton {
 
  private:
   Status fail(Status s);
-  bool level() const { return keys_.any() || btn_touch_ || contacts_ != 0; }
 
   Fd fd_;
   PressTracker tracker_;
   Status error_;
-  int key_code_ = 0;
   bool touch_ = false;
-  bool monotonic_ = false;   // event times on CLOCK_MONOTONIC
-  bool dropped_ = false;     // SYN_DROPPED: skip to the next SYN_REPORT, then resync
-  std::bitset<0x300> keys_;  // KEY_CNT
-  bool btn_touch_ = false;
-  uint64_t contacts_ = 0;  // a bit per multi-touch slot with a contact
-  int slot_ = 0;
+  bool monotonic_ = false;  // event times on CLOCK_MONOTONIC
+  EvdevDecoder decoder_;
   char describe_[128] = "input button (not open)";
 };
 

@@ -314,6 +314,10 @@ Result<std::optional<hal::ButtonEvent>> GpioButton::take(uint64_t now_ms) {
   return tracker_.pop();
 }
 
+void take_edge_event(PressTracker& tracker, const gpio_v2_line_event& ev) {
+  tracker.edge(ev.id == GPIO_V2_LINE_EVENT_RISING_EDGE, ev.timestamp_ns / 1000000u);
+}
+
 Result<std::optional<hal::ButtonEvent>> GpioButton::on_ready(short revents, uint64_t now_ms) {
   if (!error_.is_ok()) return error_;
   if ((revents & POLLIN) != 0) {
@@ -326,7 +330,7 @@ Result<std::optional<hal::ButtonEvent>> GpioButton::on_ready(short revents, uint
     if (static_cast<size_t>(n) != sizeof ev) {
       return fail(Status::error(Code::kIo, "%s: short edge event (%zd bytes)", describe_, n));
     }
-    tracker_.edge(ev.id == GPIO_V2_LINE_EVENT_RISING_EDGE, ev.timestamp_ns / 1000000u);
+    take_edge_event(tracker_, ev);
     return tracker_.pop();
   }
   if ((revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {

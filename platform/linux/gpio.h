@@ -20,6 +20,8 @@
 // request. Linux 5.10 or later (uAPI v2).
 #pragma once
 
+#include <linux/gpio.h>
+
 #include <cstdint>
 
 #include "hal/button.h"
@@ -61,6 +63,13 @@ struct GpioButtonConfig {
   uint32_t kernel_debounce_ms = 5;
   hal::ButtonTiming timing;  // the software debounce and long press
 };
+
+// The decoding of one edge event read from a line request, without I/O
+// (GpioButton feeds it what it reads; tests/fuzz/gpio_fuzz.cpp arbitrary
+// bytes): a rising edge is the active level (the line is requested with
+// ACTIVE_LOW when it is active low), at the kernel's timestamp
+// (CLOCK_MONOTONIC ns) in ms.
+void take_edge_event(PressTracker& tracker, const gpio_v2_line_event& ev);
 
 class GpioButton final : public LinuxButton {
  public:

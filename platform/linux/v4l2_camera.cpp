@@ -193,45 +193,74 @@ Result<std::string> find_by_name(Sys& sys, const std::string& want) {
 // Largest MJPEG size within the limit; `smallest` is set for the error.
 bool pick_size(Sys& sys, int fd, uint32_t fourcc, uint32_t max_w, uint32_t max_h,
                hal::Resolution& best, hal::Resolution& smallest) {
-  bool found = false;
-  uint64_t best_area = 0, small_area = UINT64_MAX;
-  auto consider = [&](uint32_t w, uint32_t h) {
-    uint64_t area = uint64_t{w} * h;
-    if (area < small_area) {
-      small_area = area;
-      smallest = {w, h};
-    }
-    if (w <= max_w && h <= max_h && area > best_area) {
-      best_area = area;
-      best = {w, h};
-      found = true;
-    }
-  };
+  FrameSizeChoice choice(max_w, max_h);
   for (uint32_t i = 0; i < kMaxSizes; ++i) {
     v4l2_frmsizeenum fs{};
     fs.index = i;
     fs.pixel_format = fourcc;
     if (sys.ioctl(fd, VIDIOC_ENUM_FRAMESIZES, &fs) != 0) break;
-    if (fs.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
-      consider(fs.discrete.width, fs.discrete.height);
-      continue;
-    }
-    // Stepwise or continuous (step 1): the largest step within the limit.
-    const v4l2_frmsize_stepwise& s = fs.stepwise;
-    uint32_t sw = s.step_width ? s.step_width : 1, sh = s.step_height ? s.step_height : 1;
-    consider(s.min_width, s.min_height);
-    if (max_w >= s.min_width && max_h >= s.min_height) {
-      uint32_t w = std::min(max_w, s.max_width), h = std::min(max_h, s.max_height);
-      w = s.min_width + (w - s.min_width) / sw * sw;
-      h = s.min_height + (h - s.min_height) / sh * sh;
-      consider(w, h);
-    }
-    break;  // a stepwise list has one entry
+    if (!choice.add(fs)) break;
   }
-  return found;
+  best = choice.best();
+  smallest = choice.smallest();
+  return choice.found();
 }
 
 }  // namespace
+
+void FrameSizeChoice::consider(uint32_t w, uint32_t h) {
+  uint64_t area = uint64_t{w} * h;
+  if (area < small_area_) {
+    small_area_ = area;
+    smallest_ = {w, h};
+  }
+  if (w <= max_w_ && h <= max_h_ && area > best_area_) {
+    best_area_ = area;
+    best_ = {w, h};
+    found_ = true;
+  }
+}
+
+bool FrameSizeChoice::add(const v4l2_frmsizeenum& fs) {
+  if (fs.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
+    consider(fs.discrete.width, fs.discrete.height);
+    return true;
+  }
+  // Stepwise or continuous (step 1): the largest step within the limit.
+  const v4l2_frmsize_stepwise& s = fs.stepwise;
+  uint32_t sw = s.step_width ? s.step_width : 1, sh = s.step_height ? s.step_height : 1;
+  consider(s.min_width, s.min_height);
+  if (max_w_ >= s.min_width && max_h_ >= s.min_height) {
+    uint32_t w = std::min(max_w_, s.max_width), h = std::min(max_h_, s.max_height);
+    w = s.min_width + (w - s.min_width) / sw * sw;
+    h = s.min_height + (h - s.min_height) / sh * sh;
+    consider(w, h);
+  }
+  return false;  // a stepwise list has one entry
+}
+
+Result<size_t> mjpeg_frame_length(const uint8_t* p, uint32_t bytesused, size_t length,
+                                  const char* camera) {
+  if (bytesused > length) {
+    return Status::error(Code::kDataLoss, "camera %s reported %u bytes in a %zu-byte buffer",
+                         camera, bytesused, length);
+  }
+  size_t n = bytesused;
+  while (n > 0 && p[n - 1] == 0) --n;  // UVC payloads may be zero-padded
+  if (n == 0) {
+    return Status::error(Code::kDataLoss, "camera %s sent an empty frame", camera);
+  }
+  if (n < 4 || p[0] != 0xFF || p[1] != 0xD8) {
+    return Status::error(Code::kDataLoss, "camera %s sent a frame that is not a JPEG", camera);
+  }
+  if (p[n - 2] != 0xFF || p[n - 1] != 0xD9) {
+    return Status::error(Code::kDataLoss,
+                         "camera %s sent a truncated JPEG (%zu bytes, no end marker): check "
+                         "the USB cable and hub",
+                         camera, n);
+  }
+  return n;
+}
 
 std::string fourcc_text(uint32_t f) {
   std::string s;
@@ -404,26 +433,8 @@ Result<hal::Capture> V4l2Camera::capture(ByteSink& out, hal::Deadline deadline) 
       continue;
     }
     const Session::Mapping& m = s.maps[b.index];
-    if (b.bytesused > m.length) {
-      return Status::error(Code::kDataLoss, "camera %s reported %u bytes in a %zu-byte buffer",
-                           name_.c_str(), b.bytesused, m.length);
-    }
     const uint8_t* p = static_cast<const uint8_t*>(m.addr);
-    size_t n = b.bytesused;
-    while (n > 0 && p[n - 1] == 0) --n;  // UVC payloads may be zero-padded
-    if (n == 0) {
-      return Status::error(Code::kDataLoss, "camera %s sent an empty frame", name_.c_str());
-    }
-    if (n < 4 || p[0] != 0xFF || p[1] != 0xD8) {
-      return Status::error(Code::kDataLoss, "camera %s sent a frame that is not a JPEG",
-                           name_.c_str());
-    }
-    if (p[n - 2] != 0xFF || p[n - 1] != 0xD9) {
-      return Status::error(Code::kDataLoss,
-                           "camera %s sent a truncated JPEG (%zu bytes, no end marker): check "
-                           "the USB cable and hub",
-                           name_.c_str(), n);
-    }
+    SPARK_TRY_ASSIGN(size_t n, mjpeg_frame_length(p, b.bytesused, m.length, name_.c_str()));
     SPARK_TRY(out.write(ConstBytes(p, n)));
     hal::Capture f;
     f.bytes = n;

@@ -28,6 +28,8 @@
 // small records (a few hundred bytes a camera).
 #pragma once
 
+#include <linux/videodev2.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -87,6 +89,38 @@ struct V4l2DeviceInfo {
 // Every /dev/video* node in number order (video2 before video10). Empty
 // when there are none.
 std::vector<V4l2DeviceInfo> list_v4l2_cameras(Sys& sys, const char* dev_dir = "/dev");
+
+// The decoding of what the driver reports, without I/O (V4l2Camera feeds it
+// the kernel's replies; tests/fuzz/v4l2_fuzz.cpp feeds it arbitrary bytes).
+//
+// The largest MJPEG size within max_w x max_h from VIDIOC_ENUM_FRAMESIZES
+// entries given in order, and the smallest size listed (for the error).
+// Memory: 48 bytes, no heap.
+class FrameSizeChoice {
+ public:
+  FrameSizeChoice(uint32_t max_w, uint32_t max_h) : max_w_(max_w), max_h_(max_h) {}
+  // Takes one entry: a discrete size, or a stepwise/continuous range (its
+  // largest step within the limit). false: the list ends here (a range is
+  // the only entry of its list).
+  bool add(const v4l2_frmsizeenum& entry);
+  bool found() const { return found_; }
+  hal::Resolution best() const { return best_; }          // valid when found()
+  hal::Resolution smallest() const { return smallest_; }  // 0x0 when none listed
+
+ private:
+  void consider(uint32_t w, uint32_t h);
+  uint32_t max_w_, max_h_;
+  uint64_t best_area_ = 0, small_area_ = UINT64_MAX;
+  hal::Resolution best_, smallest_;
+  bool found_ = false;
+};
+
+// The JPEG in a dequeued buffer of length bytes holding bytesused: its
+// length once the zero padding some cameras leave after EOI is trimmed.
+// kDataLoss (naming camera) for a bytesused beyond the buffer, an empty
+// frame, no SOI first or no EOI last.
+Result<size_t> mjpeg_frame_length(const uint8_t* data, uint32_t bytesused, size_t length,
+                                  const char* camera);
 
 // "MJPG" from a V4L2 fourcc.
 std::string fourcc_text(uint32_t fourcc);
