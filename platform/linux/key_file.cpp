@@ -51,7 +51,8 @@ Result<std::string> checked_key(const char* text, size_t len, const char* where)
 
 }  // namespace
 
-Result<std::string> load_key_file(const std::string& path) {
+Result<std::string> load_key_file(const std::string& path, KeyFileKind kind) {
+  const bool credential = kind == KeyFileKind::kSystemdCredential;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     int err = errno;
@@ -63,7 +64,7 @@ Result<std::string> load_key_file(const std::string& path) {
     ::close(fd);
     return Status::error(Code::kInvalidArgument, "key file %s is not a regular file", path.c_str());
   }
-  if (st.st_uid != geteuid()) {
+  if (st.st_uid != geteuid() && !(credential && st.st_uid == 0)) {
     ::close(fd);
     return Status::error(Code::kPermissionDenied,
                          "key file %s is owned by uid %u, not by you (uid %u): use a key file of "
@@ -71,8 +72,14 @@ Result<std::string> load_key_file(const std::string& path) {
                          path.c_str(), static_cast<unsigned>(st.st_uid),
                          static_cast<unsigned>(geteuid()));
   }
-  if (st.st_mode & 077) {
+  if (credential ? (st.st_mode & 007) != 0 : (st.st_mode & 077) != 0) {
     ::close(fd);
+    if (credential) {
+      return Status::error(Code::kPermissionDenied,
+                           "credential %s is readable by others (mode %04o): systemd makes "
+                           "credentials private; check the unit's LoadCredential=",
+                           path.c_str(), static_cast<unsigned>(st.st_mode & 07777));
+    }
     return Status::error(Code::kPermissionDenied,
                          "key file %s is readable by group or others (mode %04o): run chmod 600 %s",
                          path.c_str(), static_cast<unsigned>(st.st_mode & 07777), path.c_str());

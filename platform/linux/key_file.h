@@ -7,6 +7,7 @@
 // Memory: the key (at most kMaxKey bytes) and a kMaxKey + 64 stack buffer.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/status.h"
@@ -24,7 +25,16 @@ constexpr size_t kMinKey = 8;
 // 0644): run chmod 600 ...", "... is owned by uid N, not by you"),
 // kInvalidArgument (empty, shorter than kMinKey, too long, control
 // characters).
-Result<std::string> load_key_file(const std::string& path);
+//
+// kSystemdCredential: a file of systemd's $CREDENTIALS_DIRECTORY
+// (LoadCredential=). systemd writes it owned by root, mode 0400, and grants
+// the service's user read access with an ACL, which shows as group bits
+// (0440); so there the owner may be root or you and the group bits may be
+// set, while others must still have no access. The directory itself is
+// private to the service (systemd.exec(5), "Credentials").
+enum class KeyFileKind : uint8_t { kOwnFile, kSystemdCredential };
+Result<std::string> load_key_file(const std::string& path,
+                                  KeyFileKind kind = KeyFileKind::kOwnFile);
 
 // key_file when given, else $SPARK_API_KEY; kUnauthenticated when neither.
 Result<std::string> load_api_key(const std::string& key_file);

@@ -233,7 +233,9 @@ Result<std::string> api_key(const app::Config& c) {
   if (const char* env = std::getenv("SPARK_API_KEY"); env && *env) return platform::load_api_key("");
   if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY")) {
     std::string path = std::string(creds) + "/api-key";
-    if (::access(path.c_str(), F_OK) == 0) return platform::load_key_file(path);
+    if (::access(path.c_str(), F_OK) == 0) {
+      return platform::load_key_file(path, platform::KeyFileKind::kSystemdCredential);
+    }
   }
   return platform::load_api_key(c.api.key_file);
 }

@@ -118,3 +118,22 @@ TEST_CASE("key_file_of_another_user_is_refused") {
   CHECK(std::string(key.status().message()).find("owned by uid 65534") != std::string::npos);
   unlink(p.c_str());
 }
+
+TEST_CASE("systemd_credential_with_its_acl_group_bits_loads_but_not_one_open_to_others") {
+  // systemd writes a LoadCredential= file root-owned, 0400, plus an ACL for
+  // the service's user that shows as group bits: 0440 must load there (and
+  // only there), 0444 never.
+  using spark::platform::KeyFileKind;
+  log::clear_secrets();
+  std::string p = key_path("cred_acl", "sk-cred-0123456789\n", 0440);
+  auto key = load_key_file(p, KeyFileKind::kSystemdCredential);
+  REQUIRE(key.is_ok());
+  CHECK(*key == "sk-cred-0123456789");
+  CHECK(load_key_file(p).status().code() == Code::kPermissionDenied);  // an own file: chmod 600
+  REQUIRE(chmod(p.c_str(), 0444) == 0);
+  auto open = load_key_file(p, KeyFileKind::kSystemdCredential);
+  CHECK(open.status().code() == Code::kPermissionDenied);
+  CHECK(std::string(open.status().message()).find("readable by others") != std::string::npos);
+  log::clear_secrets();
+  unlink(p.c_str());
+}
