@@ -56,7 +56,7 @@ enum class CameraKind : uint8_t {
 enum class FrameFormat : uint8_t { kJpeg, kPng };
 
 // What one capture produced.
-struct Frame {
+struct Capture {
   uint64_t bytes = 0;  // bytes written to the sink
   FrameFormat format = FrameFormat::kJpeg;
   Resolution resolution;  // 0 x 0 when the driver does not know it
@@ -73,7 +73,7 @@ class Camera {
   // The frame size the next capture is expected to have (0 x 0: unknown).
   virtual Resolution resolution() const = 0;
   // Captures one picture into out, finished by the deadline. Errors above.
-  virtual Result<Frame> capture(ByteSink& out, Deadline deadline) = 0;
+  virtual Result<Capture> capture(ByteSink& out, Deadline deadline) = 0;
 };
 
 inline const char* camera_kind_name(CameraKind kind) {

@@ -91,7 +91,7 @@ CommandCamera::CommandCamera(hal::Clock& clock, CommandConfig config)
   if (slash != std::string::npos) name_ = name_.substr(slash + 1);
 }
 
-Result<hal::Frame> CommandCamera::capture(ByteSink& sink, hal::Deadline deadline) {
+Result<hal::Capture> CommandCamera::capture(ByteSink& sink, hal::Deadline deadline) {
   stderr_tail_.clear();
   if (config_.argv.empty()) {
     return Status::error(Code::kInvalidArgument, "command camera: no command configured");
@@ -242,7 +242,7 @@ Result<hal::Frame> CommandCamera::capture(ByteSink& sink, hal::Deadline deadline
     return Status::error(Code::kDataLoss, "%s wrote a truncated JPEG (%llu bytes, no end marker)",
                          prog, static_cast<unsigned long long>(total));
   }
-  hal::Frame f;
+  hal::Capture f;
   f.bytes = total;
   f.format = hal::FrameFormat::kJpeg;
   f.resolution = config_.resolution;

@@ -52,7 +52,7 @@ class CommandCamera final : public hal::Camera {
   std::string_view name() const override { return name_; }
   hal::CameraKind kind() const override { return hal::CameraKind::kCommand; }
   hal::Resolution resolution() const override { return config_.resolution; }
-  Result<hal::Frame> capture(ByteSink& out, hal::Deadline deadline) override;
+  Result<hal::Capture> capture(ByteSink& out, hal::Deadline deadline) override;
 
   // The last (up to) 512 bytes the program wrote to stderr in the last
   // capture; the error message holds only its last line.

@@ -62,7 +62,7 @@ Status read_at(int fd, uint8_t* buf, size_t n, off_t at, const std::string& path
 DirectoryCamera::DirectoryCamera(hal::Clock& clock, DirectoryConfig config)
     : clock_(clock), config_(std::move(config)), name_("folder " + config_.dir) {}
 
-Result<hal::Frame> DirectoryCamera::capture(ByteSink& out, hal::Deadline deadline) {
+Result<hal::Capture> DirectoryCamera::capture(ByteSink& out, hal::Deadline deadline) {
   const std::string& dir = config_.dir;
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) {
@@ -140,7 +140,7 @@ Result<hal::Frame> DirectoryCamera::capture(ByteSink& out, hal::Deadline deadlin
     SPARK_TRY(read_at(fd.get(), head, 8, 0, path));
     SPARK_TRY(read_at(fd.get(), tail, tail_n, static_cast<off_t>(size - tail_n), path));
   }
-  hal::Frame frame;
+  hal::Capture frame;
   uint64_t send = size;
   if (size >= 8 && std::memcmp(head, kPngSig, 8) == 0) {
     frame.format = hal::FrameFormat::kPng;

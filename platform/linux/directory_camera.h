@@ -38,7 +38,7 @@ class DirectoryCamera final : public hal::Camera {
   std::string_view name() const override { return name_; }
   hal::CameraKind kind() const override { return hal::CameraKind::kDirectory; }
   hal::Resolution resolution() const override { return {}; }
-  Result<hal::Frame> capture(ByteSink& out, hal::Deadline deadline) override;
+  Result<hal::Capture> capture(ByteSink& out, hal::Deadline deadline) override;
 
   // The file the last successful capture copied (its name in the folder).
   const std::string& last_file() const { return last_; }

@@ -322,7 +322,7 @@ Status V4l2Camera::probe() {
   return open_and_format(sys_, config_, s, name_, resolution_);
 }
 
-Result<hal::Frame> V4l2Camera::capture(ByteSink& out, hal::Deadline deadline) {
+Result<hal::Capture> V4l2Camera::capture(ByteSink& out, hal::Deadline deadline) {
   Session s(sys_);
   SPARK_TRY(open_and_format(sys_, config_, s, name_, resolution_));
   const int fd = s.fd;
@@ -425,7 +425,7 @@ Result<hal::Frame> V4l2Camera::capture(ByteSink& out, hal::Deadline deadline) {
                            name_.c_str(), n);
     }
     SPARK_TRY(out.write(ConstBytes(p, n)));
-    hal::Frame f;
+    hal::Capture f;
     f.bytes = n;
     f.format = hal::FrameFormat::kJpeg;
     f.resolution = resolution_;

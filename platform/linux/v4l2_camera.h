@@ -60,7 +60,7 @@ class V4l2Camera final : public hal::Camera {
   hal::CameraKind kind() const override { return hal::CameraKind::kV4l2; }
   // The size the last capture negotiated (0 x 0 before the first one).
   hal::Resolution resolution() const override { return resolution_; }
-  Result<hal::Frame> capture(ByteSink& out, hal::Deadline deadline) override;
+  Result<hal::Capture> capture(ByteSink& out, hal::Deadline deadline) override;
 
   // Opens the device, checks it and picks the format and size without
   // streaming; sets name() and resolution(). Same errors as capture().

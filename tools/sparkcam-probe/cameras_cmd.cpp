@@ -256,7 +256,7 @@ int capture_main(int argc, char** argv) {
     std::fprintf(stderr, "sparkcam-probe capture: %s\n", committed.message());
     return kExitFailed;
   }
-  const hal::Frame& f = frame.value();
+  const hal::Capture& f = frame.value();
   std::printf("wrote %s: %llu bytes, %s", out, static_cast<unsigned long long>(f.bytes),
               f.format == hal::FrameFormat::kPng ? "PNG" : "JPEG");
   if (f.resolution.width != 0) std::printf(" %ux%u", f.resolution.width, f.resolution.height);
