@@ -15,6 +15,10 @@
  *  - CAMPAIGN_EVENTS=FILE: appends "B name" before and "E name rc" after each
  *    of those calls (one write(2) each, O_APPEND), so after a kill the last
  *    line says whether it landed inside one.
+ *  - CAMPAIGN_HEAP=FILE: at each rename (every journal write of an edit:
+ *    intent, task, result, done) rewrites FILE with "IN_USE MAPPED\n", the
+ *    heap figures of the report below, so a long-lived program's heap can be
+ *    sampled while it runs.
  *
  * Memory: fixed static buffers (a 1024-descriptor bitmap, 4 KB of text);
  * nothing is allocated. */
@@ -36,6 +40,7 @@
 static unsigned char g_open_at_start[MAX_FD / 8];
 static int g_events_fd = -1;
 static long g_delay_us;
+static int g_heap_fd = -1;
 
 static void scan_fds(unsigned char *bits) {
   DIR *d = opendir("/proc/self/fd");
@@ -75,6 +80,34 @@ __attribute__((constructor)) static void shim_init(void) {
   if (d) g_delay_us = atol(d);
   const char *ev = getenv("CAMPAIGN_EVENTS");
   if (ev && *ev) g_events_fd = open(ev, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  const char *hp = getenv("CAMPAIGN_HEAP");
+  if (hp && *hp) g_heap_fd = open(hp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+static const char *heap_figures(unsigned long *in_use, unsigned long *mapped) {
+  size_t (*asan_in_use)(void) = NEXT(size_t (*)(void), "__sanitizer_get_current_allocated_bytes");
+  size_t (*asan_heap)(void) = NEXT(size_t (*)(void), "__sanitizer_get_heap_size");
+  if (asan_in_use && asan_heap) {
+    *in_use = asan_in_use();
+    *mapped = asan_heap();
+    return "asan";
+  }
+  struct mallinfo2 mi = mallinfo2();
+  *in_use = mi.uordblks;
+  *mapped = mi.arena + mi.hblkhd;
+  return "glibc";
+}
+
+static void note_heap(void) {
+  if (g_heap_fd < 0) return;
+  unsigned long in_use, mapped;
+  heap_figures(&in_use, &mapped);
+  char line[64];
+  int n = snprintf(line, sizeof line, "%lu %lu\n%20s", in_use, mapped, "");
+  if (n > 0) {
+    ssize_t w = pwrite(g_heap_fd, line, (size_t)n, 0);
+    (void)w;
+  }
 }
 
 static long status_kb(const char *buf, const char *key) {
@@ -95,7 +128,7 @@ __attribute__((destructor)) static void shim_fini(void) {
   for (int fd = 0; fd < MAX_FD; ++fd) {
     int open_now = now[fd / 8] & (1u << (fd % 8));
     int at_start = g_open_at_start[fd / 8] & (1u << (fd % 8));
-    if (!open_now || at_start || fd == g_events_fd) continue;
+    if (!open_now || at_start || fd == g_events_fd || fd == g_heap_fd) continue;
     char link[64], target[256];
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t n = readlink(link, target, sizeof target - 1);
@@ -114,20 +147,8 @@ __attribute__((destructor)) static void shim_fini(void) {
     status[n > 0 ? n : 0] = '\0';
     close(sfd);
   }
-  size_t (*asan_in_use)(void) = NEXT(size_t (*)(void), "__sanitizer_get_current_allocated_bytes");
-  size_t (*asan_heap)(void) = NEXT(size_t (*)(void), "__sanitizer_get_heap_size");
   unsigned long heap_in_use, heap_size;
-  const char *heap_kind;
-  if (asan_in_use && asan_heap) {
-    heap_in_use = asan_in_use();
-    heap_size = asan_heap();
-    heap_kind = "asan";
-  } else {
-    struct mallinfo2 mi = mallinfo2();
-    heap_in_use = mi.uordblks;
-    heap_size = mi.arena + mi.hblkhd;
-    heap_kind = "glibc";
-  }
+  const char *heap_kind = heap_figures(&heap_in_use, &heap_size);
   len += (size_t)snprintf(out + len, sizeof out - len,
                           "], \"leaked_count\": %d, \"vm_hwm_kb\": %ld, \"vm_rss_kb\": %ld, "
                           "\"heap\": \"%s\", \"heap_in_use\": %lu, \"heap_size\": %lu}\n",
@@ -162,6 +183,7 @@ int rename(const char *from, const char *to) {
   pause_call();
   int rc = NEXT(int (*)(const char *, const char *), "rename")(from, to);
   emit("rename", 1, rc);
+  note_heap();
   return rc;
 }
 
@@ -170,5 +192,6 @@ int renameat(int dfrom, const char *from, int dto, const char *to) {
   pause_call();
   int rc = NEXT(int (*)(int, const char *, int, const char *), "renameat")(dfrom, from, dto, to);
   emit("renameat", 1, rc);
+  note_heap();
   return rc;
 }
