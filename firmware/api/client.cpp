@@ -15,8 +15,8 @@
 namespace spark::api {
 namespace {
 
-constexpr size_t kMaxEnvelope = 8 * 1024;
-constexpr size_t kMaxErrorBody = 16 * 1024;
+constexpr size_t kMaxEnvelope = size_t{8} * 1024;
+constexpr size_t kMaxErrorBody = size_t{16} * 1024;
 
 // Forwards to whichever sink is current: the writer's output before the
 // image string goes to the prefix, after it to the suffix.
@@ -400,7 +400,7 @@ Reply Client::create(const EditParams& params, ByteSource& image, Progress progr
   GrowingSink prefix(kMaxEnvelope), suffix(kMaxEnvelope);
   Status env = write_envelope(params, config_.body_shape, prefix, suffix);
   MemorySource no_image{ConstBytes()};
-  ByteSource& source = params.image_url.empty() ? image : no_image;
+  ByteSource& source = params.image_url.empty() ? image : static_cast<ByteSource&>(no_image);
   auto body = env.is_ok() ? http::JsonUploadBody::create(as_chars(prefix.bytes()), source,
                                                          as_chars(suffix.bytes()))
                           : Result<http::JsonUploadBody>(env);

@@ -43,7 +43,7 @@ struct Config {
   std::string key;                         // Bearer token; init() keeps it only
                                            // as the header and wipes this copy
   BodyShape body_shape = BodyShape::kWrapped;
-  uint64_t max_reply_bytes = 64 * 1024;
+  uint64_t max_reply_bytes = uint64_t{64} * 1024;
   uint64_t create_timeout_ms = 180000;     // the whole upload and reply
   uint64_t poll_timeout_ms = 30000;
   uint64_t download_timeout_ms = 120000;

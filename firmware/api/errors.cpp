@@ -73,7 +73,7 @@ Status vendor_status(Code code, const char* what, std::optional<int64_t> vendor_
   return Status::error(code, "%s: %s", what, detail);
 }
 
-Verdict make(ErrorClass c, Retry r, Status s) {
+Verdict make(ErrorClass c, Retry r, const Status& s) {
   Verdict v;
   v.error_class = c;
   v.retry = r;

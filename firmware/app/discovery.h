@@ -23,7 +23,7 @@
 
 namespace spark::app {
 
-constexpr size_t kMaxCacheBytes = 64 * 1024;
+constexpr size_t kMaxCacheBytes = size_t{64} * 1024;
 constexpr const char* kModelSpecCacheName = "model-spec.json";
 
 struct Discovery {
@@ -39,6 +39,6 @@ const char* source_name(Discovery::Source s);
 
 // Never fails the edit: the worst outcome is the built-in values.
 Discovery discover(EditStack& stack, const std::string& models_base, bool refresh,
-                   uint64_t max_age_s = 24 * 3600);
+                   uint64_t max_age_s = uint64_t{24} * 3600);
 
 }  // namespace spark::app

@@ -28,7 +28,7 @@
 namespace spark::codec {
 
 struct JsonLimits {
-  size_t max_bytes = 64 * 1024;
+  size_t max_bytes = size_t{64} * 1024;
   size_t max_depth = 32;
 };
 

@@ -46,19 +46,19 @@ Status JsonWriter::put_escaped(std::string_view s) {
     char esc[8] = {};
     size_t skip = 1;
     if (c == '"') {
-      std::memcpy(esc, "\\\"", 2);
+      std::memcpy(esc, "\\\"", 3);
     } else if (c == '\\') {
-      std::memcpy(esc, "\\\\", 2);
+      std::memcpy(esc, "\\\\", 3);
     } else if (c == '\n') {
-      std::memcpy(esc, "\\n", 2);
+      std::memcpy(esc, "\\n", 3);
     } else if (c == '\r') {
-      std::memcpy(esc, "\\r", 2);
+      std::memcpy(esc, "\\r", 3);
     } else if (c == '\t') {
-      std::memcpy(esc, "\\t", 2);
+      std::memcpy(esc, "\\t", 3);
     } else if (c == '\b') {
-      std::memcpy(esc, "\\b", 2);
+      std::memcpy(esc, "\\b", 3);
     } else if (c == '\f') {
-      std::memcpy(esc, "\\f", 2);
+      std::memcpy(esc, "\\f", 3);
     } else if (c < 0x20) {
       std::snprintf(esc, sizeof esc, "\\u%04x", c);
     } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&

@@ -195,6 +195,7 @@ std::string redacted(std::string_view src) {
   std::memcpy(&buf[0], src.data(), src.size());
   redact(&buf[0], buf.size());
   text::scrub_utf8(&buf[0]);
+  // cppcheck-suppress stlcstrConstructor ; on purpose: the text ends at the first NUL of buf
   std::string shown(buf.c_str());
   text::wipe(buf);
   return shown;

@@ -73,7 +73,7 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : status_(status) {      // NOLINT: implicit by design
+  Result(const Status& status) : status_(status) {  // NOLINT: implicit by design
     if (status_.is_ok()) {
       status_ = Status::error(Code::kInternal, "Result made from an OK status without a value");
     }
@@ -121,9 +121,12 @@ const Status& status_of(const Result<T>& r) { return r.status(); }
 
 // SPARK_TRY_ASSIGN(auto n, source.read(buf)); declares/assigns lhs from a
 // Result's value, or returns its error.
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration ("auto n")
+// and tmp a name being declared; neither may be parenthesised.
 #define SPARK_TRY_ASSIGN(lhs, expr) \
   SPARK_TRY_ASSIGN_IMPL(SPARK_CONCAT(spark_try_result_, __LINE__), lhs, expr)
 #define SPARK_TRY_ASSIGN_IMPL(tmp, lhs, expr)  \
   auto tmp = (expr);                           \
   if (!tmp.is_ok()) return tmp.status();       \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

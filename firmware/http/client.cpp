@@ -288,6 +288,68 @@ Status Client::read_response(ByteSink& sink, bool no_body, uint64_t cap, hal::De
   return Status::ok();
 }
 
+// One request and its response on a kept-alive or new connection. A
+// kept-alive connection the server dropped between our check and the
+// request is retried once on a new one if nothing can have been processed
+// twice (no body, no response byte).
+Status Client::exchange(const Request& request, const Url& url, bool strip_auth, ByteSink& sink,
+                        bool& reused) {
+  Status status;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool reuse = session_.is_open() && url.port == port_ && url.host == host_ &&
+                 !session_.has_pending_input();
+    if (!reuse) {
+      status = connect(url.host, url.port, request.deadline);
+      if (!status.is_ok()) return timed_out(status, phase_);
+    }
+    status = send_request(request, url.host, url.port, url.target, strip_auth, request.deadline);
+    bool extra = false;
+    if (status.is_ok()) {
+      status = read_response(sink, false, request.max_response_bytes, request.deadline, extra);
+    }
+    if (status.is_ok()) {
+      if (!parser_.keep_alive() || extra) session_.close();
+      reused = reuse;
+      return status;
+    }
+    session_.close();
+    bool stale = reuse && attempt == 0 && request.body == nullptr && !parser_.started() &&
+                 status.code() == Code::kUnavailable;
+    if (!stale) return timed_out(status, phase_);
+    SPARK_LOGD("http", "%s: kept-alive connection was closed; reconnecting", method_host_);
+  }
+  return status;
+}
+
+// Resolves a redirect's Location against url into url_ (built in a scratch
+// copy: url may point into url_ itself) and url to it; https only.
+Status Client::follow(std::string_view location, Url& url) {
+  char next[sizeof url_];
+  int n;
+  if (location.size() >= 2 && location[0] == '/' && location[1] != '/') {
+    Appender a{reinterpret_cast<uint8_t*>(next), sizeof next - 1};
+    a.add("https://");
+    a.add_authority(url.host, url.port, false);
+    a.add(location);
+    n = a.overflow ? -1 : static_cast<int>(a.len);
+  } else {
+    n = std::snprintf(next, sizeof next, "%.*s", static_cast<int>(location.size()),
+                      location.data());
+    if (static_cast<size_t>(n) >= sizeof next) n = -1;
+  }
+  if (n < 0) return Status::error(Code::kDataLoss, "%s: redirect Location too long", method_host_);
+  next[n] = '\0';
+  Result<Url> target = parse_url(std::string_view(next, static_cast<size_t>(n)));
+  if (!target.is_ok()) return target.status().with_context("%s: redirect", method_host_);
+  if (!iequals(target->scheme, "https")) {
+    return Status::error(Code::kPermissionDenied, "%s: redirect to a non-https URL refused",
+                         method_host_);
+  }
+  std::memcpy(url_, next, static_cast<size_t>(n) + 1);
+  SPARK_TRY_ASSIGN(url, parse_url(std::string_view(url_, static_cast<size_t>(n))));
+  return Status::ok();
+}
+
 Result<Response> Client::send(const Request& request) {
   request_start_ms_ = clock_.now_ms();
   std::snprintf(method_host_, sizeof method_host_, "%s", method_name(request.method));
@@ -310,33 +372,7 @@ Result<Response> Client::send(const Request& request) {
     std::snprintf(method_host_, sizeof method_host_, "%s %.*s", method_name(request.method),
                   static_cast<int>(url.host.size()), url.host.data());
     BodyRouter router(request.sink, request.method == Method::kGet, parser_);
-    Status status;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      bool reuse = session_.is_open() && url.port == port_ && url.host == host_ &&
-                   !session_.has_pending_input();
-      if (!reuse) {
-        status = connect(url.host, url.port, request.deadline);
-        if (!status.is_ok()) return timed_out(status, phase_);
-      }
-      status = send_request(request, url.host, url.port, url.target, strip_auth, request.deadline);
-      bool extra = false;
-      if (status.is_ok()) {
-        status = read_response(router, false, request.max_response_bytes, request.deadline, extra);
-      }
-      if (status.is_ok()) {
-        if (!parser_.keep_alive() || extra) session_.close();
-        response.reused_connection = reuse;
-        break;
-      }
-      session_.close();
-      // A kept-alive connection the server dropped between our check and
-      // the request: retry once on a new one if nothing can have been
-      // processed twice (no body, no response byte).
-      bool stale = reuse && attempt == 0 && request.body == nullptr && !parser_.started() &&
-                   status.code() == Code::kUnavailable;
-      if (!stale) return timed_out(status, phase_);
-      SPARK_LOGD("http", "%s: kept-alive connection was closed; reconnecting", method_host_);
-    }
+    SPARK_TRY(exchange(request, url, strip_auth, router, response.reused_connection));
 
     response.status = parser_.status();
     response.body_bytes = parser_.body_bytes();
@@ -349,31 +385,7 @@ Result<Response> Client::send(const Request& request) {
       return Status::error(Code::kOutOfRange, "%s: more than %d redirects", method_host_,
                            kMaxRedirects);
     }
-    // Resolve Location into url_ (built in a scratch copy: url may point
-    // into url_ itself).
-    char next[sizeof url_];
-    int n;
-    if (location.size() >= 2 && location[0] == '/' && location[1] != '/') {
-      Appender a{reinterpret_cast<uint8_t*>(next), sizeof next - 1};
-      a.add("https://");
-      a.add_authority(url.host, url.port, false);
-      a.add(location);
-      n = a.overflow ? -1 : static_cast<int>(a.len);
-    } else {
-      n = std::snprintf(next, sizeof next, "%.*s", static_cast<int>(location.size()),
-                        location.data());
-      if (static_cast<size_t>(n) >= sizeof next) n = -1;
-    }
-    if (n < 0) return Status::error(Code::kDataLoss, "%s: redirect Location too long", method_host_);
-    next[n] = '\0';
-    Result<Url> target = parse_url(std::string_view(next, static_cast<size_t>(n)));
-    if (!target.is_ok()) return target.status().with_context("%s: redirect", method_host_);
-    if (!iequals(target->scheme, "https")) {
-      return Status::error(Code::kPermissionDenied, "%s: redirect to a non-https URL refused",
-                           method_host_);
-    }
-    std::memcpy(url_, next, static_cast<size_t>(n) + 1);
-    SPARK_TRY_ASSIGN(url, parse_url(std::string_view(url_, static_cast<size_t>(n))));
+    SPARK_TRY(follow(location, url));
     if (!iequals(url.host, first_host) || url.port != first_port) strip_auth = true;
     SPARK_LOGD("http", "%s: redirect %d to %.*s", method_host_, response.status,
                static_cast<int>(url.host.size()), url.host.data());

@@ -53,6 +53,8 @@
 
 namespace spark::http {
 
+struct Url;
+
 enum class Method : uint8_t { kGet, kPost };
 
 struct Header {
@@ -70,7 +72,7 @@ struct Request {
   Span<const Header> headers;   // e.g. Authorization, Content-Type, Accept
   BodySource* body = nullptr;   // POST only
   ByteSink* sink = nullptr;     // response body; nullptr discards it
-  uint64_t max_response_bytes = 64 * 1024;
+  uint64_t max_response_bytes = uint64_t{64} * 1024;
   ProgressFn progress = nullptr;
   void* progress_context = nullptr;
   hal::Deadline deadline = hal::Deadline::never();
@@ -129,6 +131,9 @@ class Client {
                       std::string_view target, bool strip_auth, hal::Deadline deadline);
   Status read_response(ByteSink& sink, bool no_body, uint64_t cap, hal::Deadline deadline,
                        bool& extra_bytes);
+  Status exchange(const Request& request, const Url& url, bool strip_auth, ByteSink& sink,
+                  bool& reused);
+  Status follow(std::string_view location, Url& url);
   Status timed_out(const Status& status, const char* phase) const;
   hal::Deadline wait_deadline(hal::Deadline request_deadline) const;
 

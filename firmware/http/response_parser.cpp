@@ -110,63 +110,16 @@ Status ResponseParser::parse_head(size_t head_len) {
     return line;
   };
 
-  std::string_view line = next_line();
-  // "HTTP/1.x NNN reason"
-  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || (line[7] != '0' && line[7] != '1') ||
-      line[8] != ' ') {
-    return malformed("bad status line");
-  }
-  int code = 0;
-  for (size_t i = 9; i < 12; ++i) {
-    if (line[i] < '0' || line[i] > '9') return malformed("bad status code");
-    code = code * 10 + (line[i] - '0');
-  }
-  if (code < 100 || (line.size() > 12 && line[12] != ' ')) return malformed("bad status code");
-  bool http11 = line[7] == '1';
-  status_ = code;
-  reason_ = line.size() > 13 ? line.substr(13) : std::string_view();
-
+  bool http11 = false;
+  SPARK_TRY(parse_status_line(next_line(), http11));
   field_count_ = 0;
   bool seen_length = false;
-  for (line = next_line(); !line.empty(); line = next_line()) {
-    if (line.front() == ' ' || line.front() == '\t') return malformed("obsolete header folding");
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return malformed("header without a name");
-    std::string_view name = line.substr(0, colon);
-    for (char c : name) {
-      if (!is_tchar(c)) return malformed("invalid character in a header name");
-    }
-    std::string_view value = trim(line.substr(colon + 1));
-    if (field_count_ == kMaxHeaders) {
-      return Status::error(Code::kResourceExhausted, "response has more than %zu headers",
-                           kMaxHeaders);
-    }
-    fields_[field_count_++] = Field{static_cast<uint32_t>(name.data() - base),
-                                    static_cast<uint32_t>(name.size()),
-                                    static_cast<uint32_t>(value.data() - base),
-                                    static_cast<uint32_t>(value.size())};
-    if (iequals(name, "Content-Length")) {
-      if (value.empty() || value.size() > 18) return malformed("bad Content-Length");
-      uint64_t n = 0;
-      for (char c : value) {
-        if (c < '0' || c > '9') return malformed("bad Content-Length");
-        n = n * 10 + static_cast<uint64_t>(c - '0');
-      }
-      if (seen_length && *content_length_ != n) return malformed("conflicting Content-Length");
-      seen_length = true;
-      content_length_ = n;
-    } else if (iequals(name, "Transfer-Encoding")) {
-      // Only "chunked" is supported; nothing is asked for with TE.
-      if (!iequals(value, "chunked")) {
-        return Status::error(Code::kUnimplemented, "unsupported Transfer-Encoding \"%.*s\"",
-                             static_cast<int>(value.size() > 40 ? 40 : value.size()), value.data());
-      }
-      chunked_ = true;
-    }
+  for (std::string_view line = next_line(); !line.empty(); line = next_line()) {
+    SPARK_TRY(parse_field(line, seen_length));
   }
 
-  if (code < 200) {
-    if (code == 101) return malformed("unexpected 101 Switching Protocols");
+  if (status_ < 200) {
+    if (status_ == 101) return malformed("unexpected 101 Switching Protocols");
     // Interim (100 Continue, 103 Early Hints): the real response follows,
     // framed by its own headers only: nothing an interim head said carries over.
     head_len_ = 0;
@@ -177,7 +130,77 @@ Status ResponseParser::parse_head(size_t head_len) {
     content_length_.reset();
     return Status::ok();
   }
+  SPARK_TRY(choose_framing(http11));
+  head_len_ = head_len;
+  return Status::ok();
+}
 
+// "HTTP/1.x NNN reason": sets status_ and reason_.
+Status ResponseParser::parse_status_line(std::string_view line, bool& http11) {
+  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || (line[7] != '0' && line[7] != '1') ||
+      line[8] != ' ') {
+    return malformed("bad status line");
+  }
+  int code = 0;
+  for (size_t i = 9; i < 12; ++i) {
+    if (line[i] < '0' || line[i] > '9') return malformed("bad status code");
+    code = code * 10 + (line[i] - '0');
+  }
+  if (code < 100 || (line.size() > 12 && line[12] != ' ')) return malformed("bad status code");
+  http11 = line[7] == '1';
+  status_ = code;
+  reason_ = line.size() > 13 ? line.substr(13) : std::string_view();
+  return Status::ok();
+}
+
+// One "Name: value" line of the head (a view into head_): recorded in
+// fields_, Content-Length and Transfer-Encoding read.
+Status ResponseParser::parse_field(std::string_view line, bool& seen_length) {
+  const char* base = reinterpret_cast<const char*>(head_.data());
+  if (line.front() == ' ' || line.front() == '\t') return malformed("obsolete header folding");
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return malformed("header without a name");
+  std::string_view name = line.substr(0, colon);
+  for (char c : name) {
+    if (!is_tchar(c)) return malformed("invalid character in a header name");
+  }
+  std::string_view value = trim(line.substr(colon + 1));
+  if (field_count_ == kMaxHeaders) {
+    return Status::error(Code::kResourceExhausted, "response has more than %zu headers",
+                         kMaxHeaders);
+  }
+  fields_[field_count_++] = Field{static_cast<uint32_t>(name.data() - base),
+                                  static_cast<uint32_t>(name.size()),
+                                  static_cast<uint32_t>(value.data() - base),
+                                  static_cast<uint32_t>(value.size())};
+  if (iequals(name, "Content-Length")) {
+    SPARK_TRY(take_content_length(value, seen_length));
+  } else if (iequals(name, "Transfer-Encoding")) {
+    // Only "chunked" is supported; nothing is asked for with TE.
+    if (!iequals(value, "chunked")) {
+      return Status::error(Code::kUnimplemented, "unsupported Transfer-Encoding \"%.*s\"",
+                           static_cast<int>(value.size() > 40 ? 40 : value.size()), value.data());
+    }
+    chunked_ = true;
+  }
+  return Status::ok();
+}
+
+Status ResponseParser::take_content_length(std::string_view value, bool& seen_length) {
+  if (value.empty() || value.size() > 18) return malformed("bad Content-Length");
+  uint64_t n = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return malformed("bad Content-Length");
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (seen_length && *content_length_ != n) return malformed("conflicting Content-Length");
+  seen_length = true;
+  content_length_ = n;
+  return Status::ok();
+}
+
+// After a final response's head: keep-alive and how the body is framed.
+Status ResponseParser::choose_framing(bool http11) {
   std::string_view connection = header("Connection");
   keep_alive_ = http11 ? !has_token(connection, "close") : has_token(connection, "keep-alive");
   if (chunked_ && content_length_) {
@@ -185,7 +208,7 @@ Status ResponseParser::parse_head(size_t head_len) {
     content_length_.reset();
     keep_alive_ = false;
   }
-  if (no_body_ || code == 204 || code == 304) {
+  if (no_body_ || status_ == 204 || status_ == 304) {
     state_ = State::kDone;
   } else if (chunked_) {
     state_ = State::kChunkSize;
@@ -202,7 +225,6 @@ Status ResponseParser::parse_head(size_t head_len) {
     keep_alive_ = false;
     state_ = State::kCloseBody;
   }
-  head_len_ = head_len;
   return Status::ok();
 }
 
@@ -227,14 +249,8 @@ Result<size_t> ResponseParser::feed(ConstBytes in, ByteSink& body) {
       }
       case State::kLengthBody:
       case State::kChunkData: {
-        size_t n = rest.size() < remaining_ ? rest.size() : static_cast<size_t>(remaining_);
-        SPARK_TRY(deliver(rest.first(n), body));
+        SPARK_TRY_ASSIGN(size_t n, feed_counted(rest, body));
         pos += n;
-        remaining_ -= n;
-        if (remaining_ == 0) {
-          state_ = state_ == State::kLengthBody ? State::kDone : State::kChunkDataEnd;
-          saw_cr_ = false;
-        }
         break;
       }
       case State::kCloseBody:
@@ -242,78 +258,98 @@ Result<size_t> ResponseParser::feed(ConstBytes in, ByteSink& body) {
         pos += rest.size();
         break;
       case State::kChunkSize:
-      case State::kChunkExt: {
-        uint8_t c = rest[0];
+      case State::kChunkExt:
+        SPARK_TRY(chunk_size_byte(rest[0]));
         ++pos;
-        if (++line_len_ > kMaxChunkLine) return malformed("chunk-size line too long");
-        if (c == '\n') {
-          if (size_digits_ == 0) return malformed("chunk without a size");
-          line_len_ = 0;
-          size_digits_ = 0;
-          saw_cr_ = false;
-          if (remaining_ == 0) {
-            state_ = State::kTrailers;
-          } else {
-            if (remaining_ > body_cap_ - body_bytes_) {
-              return Status::error(Code::kResourceExhausted,
-                                   "response body exceeds the %llu-byte cap",
-                                   static_cast<unsigned long long>(body_cap_));
-            }
-            state_ = State::kChunkData;
-          }
-          break;
-        }
-        if (saw_cr_) return malformed("CR inside a chunk-size line");
-        if (c == '\r') {
-          saw_cr_ = true;
-          break;
-        }
-        if (state_ == State::kChunkExt) break;  // extensions are ignored
-        int v = hex_value(c);
-        if (v >= 0) {
-          if (++size_digits_ > 15) return malformed("chunk size too large");
-          remaining_ = remaining_ * 16 + static_cast<uint64_t>(v);
-        } else if (c == ';' || c == ' ' || c == '\t') {
-          if (size_digits_ == 0) return malformed("chunk without a size");
-          state_ = State::kChunkExt;
-        } else {
-          return malformed("bad chunk size");
-        }
         break;
-      }
-      case State::kChunkDataEnd: {
-        uint8_t c = rest[0];
+      case State::kChunkDataEnd:
+        SPARK_TRY(chunk_data_end_byte(rest[0]));
         ++pos;
-        if (c == '\r' && !saw_cr_) {
-          saw_cr_ = true;
-        } else if (c == '\n') {
-          saw_cr_ = false;
-          state_ = State::kChunkSize;
-        } else {
-          return malformed("chunk data not followed by CRLF");
-        }
         break;
-      }
-      case State::kTrailers: {
-        uint8_t c = rest[0];
+      case State::kTrailers:
+        SPARK_TRY(trailer_byte(rest[0]));
         ++pos;
-        if (++trailer_bytes_ > head_.size()) {
-          return Status::error(Code::kResourceExhausted, "response trailers exceed %zu bytes",
-                               head_.size());
-        }
-        if (c == '\n') {
-          if (line_len_ == 0) state_ = State::kDone;
-          line_len_ = 0;
-        } else if (c != '\r') {
-          ++line_len_;
-        }
         break;
-      }
       case State::kDone:
         break;
     }
   }
   return pos;
+}
+
+// Body bytes counted by Content-Length or the chunk size.
+Result<size_t> ResponseParser::feed_counted(ConstBytes rest, ByteSink& body) {
+  size_t n = rest.size() < remaining_ ? rest.size() : static_cast<size_t>(remaining_);
+  SPARK_TRY(deliver(rest.first(n), body));
+  remaining_ -= n;
+  if (remaining_ == 0) {
+    state_ = state_ == State::kLengthBody ? State::kDone : State::kChunkDataEnd;
+    saw_cr_ = false;
+  }
+  return n;
+}
+
+Status ResponseParser::chunk_size_byte(uint8_t c) {
+  if (++line_len_ > kMaxChunkLine) return malformed("chunk-size line too long");
+  if (c == '\n') {
+    if (size_digits_ == 0) return malformed("chunk without a size");
+    line_len_ = 0;
+    size_digits_ = 0;
+    saw_cr_ = false;
+    if (remaining_ == 0) {
+      state_ = State::kTrailers;
+      return Status::ok();
+    }
+    if (remaining_ > body_cap_ - body_bytes_) {
+      return Status::error(Code::kResourceExhausted, "response body exceeds the %llu-byte cap",
+                           static_cast<unsigned long long>(body_cap_));
+    }
+    state_ = State::kChunkData;
+    return Status::ok();
+  }
+  if (saw_cr_) return malformed("CR inside a chunk-size line");
+  if (c == '\r') {
+    saw_cr_ = true;
+    return Status::ok();
+  }
+  if (state_ == State::kChunkExt) return Status::ok();  // extensions are ignored
+  int v = hex_value(c);
+  if (v >= 0) {
+    if (++size_digits_ > 15) return malformed("chunk size too large");
+    remaining_ = remaining_ * 16 + static_cast<uint64_t>(v);
+  } else if (c == ';' || c == ' ' || c == '\t') {
+    if (size_digits_ == 0) return malformed("chunk without a size");
+    state_ = State::kChunkExt;
+  } else {
+    return malformed("bad chunk size");
+  }
+  return Status::ok();
+}
+
+Status ResponseParser::chunk_data_end_byte(uint8_t c) {
+  if (c == '\r' && !saw_cr_) {
+    saw_cr_ = true;
+  } else if (c == '\n') {
+    saw_cr_ = false;
+    state_ = State::kChunkSize;
+  } else {
+    return malformed("chunk data not followed by CRLF");
+  }
+  return Status::ok();
+}
+
+Status ResponseParser::trailer_byte(uint8_t c) {
+  if (++trailer_bytes_ > head_.size()) {
+    return Status::error(Code::kResourceExhausted, "response trailers exceed %zu bytes",
+                         head_.size());
+  }
+  if (c == '\n') {
+    if (line_len_ == 0) state_ = State::kDone;
+    line_len_ = 0;
+  } else if (c != '\r') {
+    ++line_len_;
+  }
+  return Status::ok();
 }
 
 Status ResponseParser::finish(bool close_notify) {

@@ -78,7 +78,15 @@ class ResponseParser {
 
   Result<size_t> feed_head(ConstBytes in);
   Status parse_head(size_t head_len);
+  Status parse_status_line(std::string_view line, bool& http11);
+  Status parse_field(std::string_view line, bool& seen_length);
+  Status take_content_length(std::string_view value, bool& seen_length);
+  Status choose_framing(bool http11);
   Status deliver(ConstBytes data, ByteSink& body);
+  Result<size_t> feed_counted(ConstBytes rest, ByteSink& body);
+  Status chunk_size_byte(uint8_t c);
+  Status chunk_data_end_byte(uint8_t c);
+  Status trailer_byte(uint8_t c);
 
   MutBytes head_;
   size_t head_len_ = 0;

@@ -18,6 +18,7 @@ constexpr int kMaxScans = 500;
 // error text, and the warnings seen.
 struct Guard {
   jmp_buf jump;
+  // NOLINTNEXTLINE(bugprone-branch-clone): equal in this libjpeg (200), not in every build
   char message[JMSG_LENGTH_MAX > 200 ? JMSG_LENGTH_MAX : 200];
   Warnings warnings;
 };

@@ -23,7 +23,7 @@
 
 namespace spark::image::detail {
 
-constexpr size_t kIoChunk = 64 * 1024;
+constexpr size_t kIoChunk = size_t{64} * 1024;
 constexpr size_t kWarningLen = 96;
 
 // What a decoder recovered from: libjpeg's "Corrupt JPEG data ..." and

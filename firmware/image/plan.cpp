@@ -21,7 +21,7 @@ void even_fit(uint64_t long_avail, uint64_t short_avail, uint32_t& long_out, uin
 }
 
 // Taps of the Lanczos-3 filter for one axis shrinking in -> out.
-uint64_t taps(uint64_t in, uint64_t out) { return 2 * kLanczosLobes * div_up(in, out) + 1; }
+uint64_t taps(uint64_t in, uint64_t out) { return uint64_t{2} * kLanczosLobes * div_up(in, out) + 1; }
 
 // libjpeg's coefficient arrays (jdcoefct.c): per component, blocks rounded
 // up to its sampling factors, 64 JCOEFs each.
@@ -33,8 +33,8 @@ uint64_t coefficient_bytes(const Probe& p) {
   }
   uint64_t total = 0;
   for (uint8_t i = 0; i < p.components; ++i) {
-    uint64_t wb = div_up(uint64_t{p.width} * p.h_samp[i], 8u * hmax);
-    uint64_t hb = div_up(uint64_t{p.height} * p.v_samp[i], 8u * vmax);
+    uint64_t wb = div_up(uint64_t{p.width} * p.h_samp[i], uint64_t{8} * hmax);
+    uint64_t hb = div_up(uint64_t{p.height} * p.v_samp[i], uint64_t{8} * vmax);
     total += div_up(wb, p.h_samp[i]) * p.h_samp[i] * div_up(hb, p.v_samp[i]) * p.v_samp[i] * 128;
   }
   return total;
@@ -72,9 +72,7 @@ uint64_t memory_need(const Plan& pl) {
   return total;
 }
 
-}  // namespace
-
-Result<Plan> plan(const Probe& p, const FitOptions& o) {
+Status check_options(const FitOptions& o) {
   if (o.quality < 1 || o.quality > 100) {
     return Status::error(Code::kInvalidArgument, "quality must be within 1..100 (got %d)", o.quality);
   }
@@ -86,18 +84,100 @@ Result<Plan> plan(const Probe& p, const FitOptions& o) {
     return Status::error(Code::kInvalidArgument, "max_long_side (%u) and max_bytes must be positive",
                          o.max_long_side);
   }
-  if (p.format == Format::kJpeg) {
-    if (p.process == JpegProcess::kLossless || p.process == JpegProcess::kHierarchical) {
-      return Status::error(Code::kUnimplemented, "%s JPEG is not supported: save it as a baseline JPEG",
-                           process_name(p.process));
-    }
-    if (p.precision != 8) {
-      return Status::error(Code::kUnimplemented, "%u-bit JPEG is not supported (8-bit only)", p.precision);
-    }
-    if (p.components == 2) {
-      return Status::error(Code::kUnimplemented, "JPEG with 2 colour components is not supported");
-    }
+  return Status::ok();
+}
+
+Status check_jpeg_kind(const Probe& p) {
+  if (p.format != Format::kJpeg) return Status::ok();
+  if (p.process == JpegProcess::kLossless || p.process == JpegProcess::kHierarchical) {
+    return Status::error(Code::kUnimplemented, "%s JPEG is not supported: save it as a baseline JPEG",
+                         process_name(p.process));
   }
+  if (p.precision != 8) {
+    return Status::error(Code::kUnimplemented, "%u-bit JPEG is not supported (8-bit only)", p.precision);
+  }
+  if (p.components == 2) {
+    return Status::error(Code::kUnimplemented, "JPEG with 2 colour components is not supported");
+  }
+  return Status::ok();
+}
+
+// A DCT scale whose crop lands within 1/16 under the target needs no
+// resample: the largest such scale wins (exact). Otherwise decode at the
+// smallest power-of-two scale (1/8, 1/4, 1/2, 1) still at least the target and
+// resample down to it: libjpeg-turbo has SIMD code for those IDCTs only
+// (3/8 or 6/8 run its plain C), so the larger decode is as fast or faster
+// (6000x4000: 4/8 in 92 ms against 99 ms at 3/8, djpeg), and the longer
+// Lanczos shrink keeps more detail than the DCT's.
+uint32_t choose_scale(const Probe& p, uint64_t long_s, uint64_t short_s, uint32_t max_side,
+                      uint64_t target, bool& exact_out) {
+  const uint32_t min_num = p.format == Format::kJpeg ? 1 : 8;
+  uint32_t exact = 0, above = 8;
+  for (uint32_t m = min_num; m <= 8; ++m) {
+    uint64_t dl = div_up(long_s * m, 8), ds = div_up(short_s * m, 8);
+    uint64_t cl = std::min(dl, kApiMaxRatio * ds);
+    if (cl <= max_side && cl * 16 >= target * 15 && ds >= 2) exact = m;
+    if ((m & (m - 1)) == 0 && cl >= target && ds >= 2 && m < above) above = m;
+  }
+  exact_out = exact != 0;
+  return exact ? exact : above;
+}
+
+// The centred crop of the decoded picture and the size it is resized to.
+void place_crop(Plan& pl, bool landscape, bool exact, uint64_t target) {
+  const uint64_t dl = landscape ? pl.decoded_width : pl.decoded_height;
+  const uint64_t ds = landscape ? pl.decoded_height : pl.decoded_width;
+  uint32_t crop_l = 0, crop_s = 0, out_l = 0, out_s = 0;
+  if (exact) {
+    even_fit(dl, ds, crop_l, crop_s);
+    out_l = crop_l;
+    out_s = crop_s;
+  } else {
+    crop_l = static_cast<uint32_t>(std::min(dl, kApiMaxRatio * ds));
+    crop_s = static_cast<uint32_t>(ds);
+    uint64_t want_s = (target * crop_s + crop_l / 2) / crop_l;
+    even_fit(target, std::max<uint64_t>(want_s, 2), out_l, out_s);
+  }
+  pl.crop.width = landscape ? crop_l : crop_s;
+  pl.crop.height = landscape ? crop_s : crop_l;
+  pl.crop.x = (pl.decoded_width - pl.crop.width) / 2;
+  pl.crop.y = (pl.decoded_height - pl.crop.height) / 2;
+  pl.resized_width = landscape ? out_l : out_s;
+  pl.resized_height = landscape ? out_s : out_l;
+  pl.resample = pl.resized_width != pl.crop.width || pl.resized_height != pl.crop.height;
+}
+
+// Sets the whole-image and total memory of pl; an error when the total is
+// over the budget.
+Status fit_memory(Plan& pl, const FitOptions& o) {
+  const Probe& p = pl.source;
+  const char* whole_kind = nullptr;
+  if (p.needs_coefficient_buffer()) {
+    pl.whole_image_bytes = coefficient_bytes(p);
+    whole_kind = p.process == JpegProcess::kProgressive ? "progressive" : "multi-scan";
+  } else if (p.format == Format::kPng && p.png_interlaced) {
+    pl.whole_image_bytes = uint64_t{p.width} * p.height * 4;
+    whole_kind = "interlaced";
+  }
+  pl.memory_bytes = memory_need(pl);
+  if (pl.memory_bytes > o.memory_budget) {
+    uint64_t mp10 = (uint64_t{p.width} * p.height + 50'000) / 100'000;
+    return Status::error(Code::kResourceExhausted,
+                         "%s%s%llu.%llu MP %s needs %u MB to decode, over the %u MB memory budget",
+                         whole_kind ? whole_kind : "", whole_kind ? " " : "",
+                         static_cast<unsigned long long>(mp10 / 10),
+                         static_cast<unsigned long long>(mp10 % 10),
+                         p.format == Format::kJpeg ? "JPEG" : "PNG", mib_up(pl.memory_bytes),
+                         mib_up(o.memory_budget));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Plan> plan(const Probe& p, const FitOptions& o) {
+  SPARK_TRY(check_options(o));
+  SPARK_TRY(check_jpeg_kind(p));
   uint32_t max_side = std::min(o.max_long_side, kApiMaxSide);
   const bool landscape = p.width >= p.height;
   const uint64_t long_s = landscape ? p.width : p.height;
@@ -120,44 +200,11 @@ Result<Plan> plan(const Probe& p, const FitOptions& o) {
   pl.max_bytes = std::min(o.max_bytes, kApiMaxBytes);
   pl.orientation = p.orientation >= 1 && p.orientation <= 8 ? p.orientation : 1;
 
-  // A DCT scale whose crop lands within 1/16 under the target needs no
-  // resample: the largest such scale wins. Otherwise decode at the smallest
-  // power-of-two scale (1/8, 1/4, 1/2, 1) still at least the target and
-  // resample down to it: libjpeg-turbo has SIMD code for those IDCTs only
-  // (3/8 or 6/8 run its plain C), so the larger decode is as fast or faster
-  // (6000x4000: 4/8 in 92 ms against 99 ms at 3/8, djpeg), and the longer
-  // Lanczos shrink keeps more detail than the DCT's.
-  const uint32_t min_num = p.format == Format::kJpeg ? 1 : 8;
-  uint32_t exact = 0, above = 8;
-  for (uint32_t m = min_num; m <= 8; ++m) {
-    uint64_t dl = div_up(long_s * m, 8), ds = div_up(short_s * m, 8);
-    uint64_t cl = std::min(dl, kApiMaxRatio * ds);
-    if (cl <= max_side && cl * 16 >= target * 15 && ds >= 2) exact = m;
-    if ((m & (m - 1)) == 0 && cl >= target && ds >= 2 && m < above) above = m;
-  }
-  pl.scale_num = exact ? exact : above;
+  bool exact = false;
+  pl.scale_num = choose_scale(p, long_s, short_s, max_side, target, exact);
   pl.decoded_width = static_cast<uint32_t>(div_up(uint64_t{p.width} * pl.scale_num, 8));
   pl.decoded_height = static_cast<uint32_t>(div_up(uint64_t{p.height} * pl.scale_num, 8));
-  const uint64_t dl = landscape ? pl.decoded_width : pl.decoded_height;
-  const uint64_t ds = landscape ? pl.decoded_height : pl.decoded_width;
-  uint32_t crop_l = 0, crop_s = 0, out_l = 0, out_s = 0;
-  if (exact) {
-    even_fit(dl, ds, crop_l, crop_s);
-    out_l = crop_l;
-    out_s = crop_s;
-  } else {
-    crop_l = static_cast<uint32_t>(std::min(dl, kApiMaxRatio * ds));
-    crop_s = static_cast<uint32_t>(ds);
-    uint64_t want_s = (target * crop_s + crop_l / 2) / crop_l;
-    even_fit(target, std::max<uint64_t>(want_s, 2), out_l, out_s);
-  }
-  pl.crop.width = landscape ? crop_l : crop_s;
-  pl.crop.height = landscape ? crop_s : crop_l;
-  pl.crop.x = (pl.decoded_width - pl.crop.width) / 2;
-  pl.crop.y = (pl.decoded_height - pl.crop.height) / 2;
-  pl.resized_width = landscape ? out_l : out_s;
-  pl.resized_height = landscape ? out_s : out_l;
-  pl.resample = pl.resized_width != pl.crop.width || pl.resized_height != pl.crop.height;
+  place_crop(pl, landscape, exact, target);
   const bool transpose = pl.orientation >= 5;
   pl.out_width = transpose ? pl.resized_height : pl.resized_width;
   pl.out_height = transpose ? pl.resized_width : pl.resized_height;
@@ -165,26 +212,7 @@ Result<Plan> plan(const Probe& p, const FitOptions& o) {
   if (o.decode_thread && std::thread::hardware_concurrency() > 1) {
     pl.decode_ahead_bytes = uint64_t{detail::RowPrefetcher::kSlots} * pl.crop.width * 3;
   }
-
-  const char* whole_kind = nullptr;
-  if (p.needs_coefficient_buffer()) {
-    pl.whole_image_bytes = coefficient_bytes(p);
-    whole_kind = p.process == JpegProcess::kProgressive ? "progressive" : "multi-scan";
-  } else if (p.format == Format::kPng && p.png_interlaced) {
-    pl.whole_image_bytes = uint64_t{p.width} * p.height * 4;
-    whole_kind = "interlaced";
-  }
-  pl.memory_bytes = memory_need(pl);
-  if (pl.memory_bytes > o.memory_budget) {
-    uint64_t mp10 = (uint64_t{p.width} * p.height + 50'000) / 100'000;
-    return Status::error(Code::kResourceExhausted,
-                         "%s%s%llu.%llu MP %s needs %u MB to decode, over the %u MB memory budget",
-                         whole_kind ? whole_kind : "", whole_kind ? " " : "",
-                         static_cast<unsigned long long>(mp10 / 10),
-                         static_cast<unsigned long long>(mp10 % 10),
-                         p.format == Format::kJpeg ? "JPEG" : "PNG", mib_up(pl.memory_bytes),
-                         mib_up(o.memory_budget));
-  }
+  SPARK_TRY(fit_memory(pl, o));
   return pl;
 }
 

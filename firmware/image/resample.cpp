@@ -120,6 +120,7 @@ Result<const uint8_t*> Resampler::next_row(RowSource& in) {
   int32_t* sums = sums_.data();
   std::fill(sums_.begin(), sums_.end(), 1 << (kOutShift - 1));
   for (uint32_t t = 0; t < taps; ++t) {
+    // cppcheck-suppress cppcheckError ; cppcheck 2.10 fails on this line ("Cyclic reverse analysis")
     const int16_t* r = &ring_[size_t{(first + t) % taps} * n];
     const int32_t wt = w[t];
     if (wt == 0) continue;

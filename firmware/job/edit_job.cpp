@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "core/log.h"
 #include "core/text.h"
@@ -71,7 +72,7 @@ EditJob::EditJob(api::Service& api, Journal& journal, hal::Clock& clock, hal::En
       clock_(clock),
       entropy_(entropy),
       files_(files),
-      settings_(settings),
+      settings_(std::move(settings)),
       observer_(observer ? observer : &default_observer_) {}
 
 std::string EditJob::resume_hint(const std::string& task_id) const {

@@ -63,7 +63,7 @@ struct JournalEntry {
 
 class Journal {
  public:
-  static constexpr size_t kMaxRecord = 16 * 1024;
+  static constexpr size_t kMaxRecord = size_t{16} * 1024;
   static constexpr size_t kMaxRecords = 1000;
   static constexpr size_t kKeepDone = 100;  // finished records kept as history
 

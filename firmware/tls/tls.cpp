@@ -404,24 +404,9 @@ Status Session::io_failure(int ret, const char* phase) {
                        static_cast<unsigned>(-ret));
 }
 
-Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline deadline,
-                          SessionCache* cache) {
-  if (!context_.ready_) return Status::error(Code::kFailedPrecondition, "tls: context not initialised");
-  if (host.empty() || host.size() >= sizeof host_) {
-    socket_.close();
-    return Status::error(Code::kInvalidArgument, "tls: invalid host name (%zu bytes)", host.size());
-  }
-  std::memcpy(host_, host.data(), host.size());
-  host_[host.size()] = '\0';
-  // One clock reading for both the deadline and the start, so a timeout
-  // message says exactly the configured time ("1 s", not "1.0 s").
-  const uint64_t start = clock_.now_ms();
-  const uint64_t limit = context_.config_.handshake_timeout_ms;
-  begin(deadline.min(hal::Deadline(limit > hal::Deadline::kNever - start ? hal::Deadline::kNever
-                                                                         : start + limit)));
-  op_start_ms_ = start;
-
-  // The record buffers are allocated once and kept across connections.
+// Sets up ssl_ for a new connection to host_ (its record buffers are
+// allocated once and kept); closes the socket on an error.
+Status Session::prepare_ssl() {
   int ret = setup_ ? mbedtls_ssl_session_reset(&ssl_) : mbedtls_ssl_setup(&ssl_, &context_.conf_);
   if (ret != 0) {
     socket_.close();
@@ -441,13 +426,11 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
   leaf_flags_ = chain_flags_ = 0;
   leaf_self_signed_ = false;
   leaf_subject_[0] = leaf_names_[0] = leaf_valid_from_[0] = leaf_valid_to_[0] = top_issuer_[0] = '\0';
+  return Status::ok();
+}
 
-  cache_ = cache;
-  port_ = port;
-  close_notify_ = false;
-  SessionCache::Entry* saved = cache ? cache->find(host, port) : nullptr;
-  if (saved && mbedtls_ssl_set_session(&ssl_, &saved->session) != 0) saved->valid = false;
-
+Status Session::run_handshake(SessionCache::Entry* saved) {
+  int ret = 0;
   while ((ret = mbedtls_ssl_handshake(&ssl_)) != 0) {
     if ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) &&
         !deadline_.expired(clock_)) {
@@ -463,6 +446,50 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
     }
     return io_failure(ret, "handshake");
   }
+  return Status::ok();
+}
+
+// The peer's key against the configured pins (a full handshake only).
+Status Session::check_pins(SessionCache::Entry* saved) {
+  const mbedtls_x509_crt* peer = mbedtls_ssl_get_peer_cert(&ssl_);
+  uint8_t sha[32];
+  if (!peer || !spki_sha256(peer, sha) || !context_.matches_pin(sha)) {
+    if (saved) saved->valid = false;
+    close();
+    return Status::error(Code::kUnauthenticated,
+                         "certificate public key of %s matches no configured pin (server's "
+                         "key is %s)",
+                         host_, info_.spki_pin);
+  }
+  return Status::ok();
+}
+
+Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline deadline,
+                          SessionCache* cache) {
+  if (!context_.ready_) return Status::error(Code::kFailedPrecondition, "tls: context not initialised");
+  if (host.empty() || host.size() >= sizeof host_) {
+    socket_.close();
+    return Status::error(Code::kInvalidArgument, "tls: invalid host name (%zu bytes)", host.size());
+  }
+  std::memcpy(host_, host.data(), host.size());
+  host_[host.size()] = '\0';
+  // One clock reading for both the deadline and the start, so a timeout
+  // message says exactly the configured time ("1 s", not "1.0 s").
+  const uint64_t start = clock_.now_ms();
+  const uint64_t limit = context_.config_.handshake_timeout_ms;
+  begin(deadline.min(hal::Deadline(limit > hal::Deadline::kNever - start ? hal::Deadline::kNever
+                                                                         : start + limit)));
+  op_start_ms_ = start;
+
+  SPARK_TRY(prepare_ssl());
+
+  cache_ = cache;
+  port_ = port;
+  close_notify_ = false;
+  SessionCache::Entry* saved = cache ? cache->find(host, port) : nullptr;
+  if (saved && mbedtls_ssl_set_session(&ssl_, &saved->session) != 0) saved->valid = false;
+
+  SPARK_TRY(run_handshake(saved));
   open_ = true;
   fill_info();
   // No certificate to verify means the server accepted the saved session.
@@ -475,18 +502,7 @@ Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline de
   }
 
   // A resumed session comes from a full handshake that passed the pins.
-  if (context_.pin_count_ > 0 && !info_.resumed) {
-    const mbedtls_x509_crt* peer = mbedtls_ssl_get_peer_cert(&ssl_);
-    uint8_t sha[32];
-    if (!peer || !spki_sha256(peer, sha) || !context_.matches_pin(sha)) {
-      if (saved) saved->valid = false;
-      close();
-      return Status::error(Code::kUnauthenticated,
-                           "certificate public key of %s matches no configured pin (server's "
-                           "key is %s)",
-                           host_, info_.spki_pin);
-    }
-  }
+  if (context_.pin_count_ > 0 && !info_.resumed) SPARK_TRY(check_pins(saved));
   // TLS 1.2 has its ticket or session id now; a TLS 1.3 ticket comes later.
   if (mbedtls_ssl_get_version_number(&ssl_) == MBEDTLS_SSL_VERSION_TLS1_2) save_session();
   SPARK_LOGD("tls", "%s:%u %s %s%s in %llu ms", host_, static_cast<unsigned>(port), info_.version,

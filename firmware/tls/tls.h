@@ -186,6 +186,9 @@ class Session {
   static int verify_cb(void* self, mbedtls_x509_crt* crt, int depth, uint32_t* flags);
   Status io_failure(int ret, const char* phase);
   Status verify_failure() const;
+  Status prepare_ssl();
+  Status run_handshake(SessionCache::Entry* saved);
+  Status check_pins(SessionCache::Entry* saved);
   void fill_info();
   void begin(hal::Deadline deadline);
   void save_session();

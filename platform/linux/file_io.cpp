@@ -90,7 +90,10 @@ void remove_stale_temps(const std::string& path) {
     pid_t pid = 0;
     if (!parse_temp_suffix(name.substr(prefix.size()), &pid)) continue;
     if (pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH) {
-      ::unlink((dir + "/" + name).c_str());
+      std::string stale = dir;
+      stale += '/';
+      stale += name;
+      ::unlink(stale.c_str());
     }
   }
   closedir(d);

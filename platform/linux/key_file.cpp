@@ -84,7 +84,7 @@ Result<std::string> load_key_file(const std::string& path, KeyFileKind kind) {
                          "key file %s is readable by group or others (mode %04o): run chmod 600 %s",
                          path.c_str(), static_cast<unsigned>(st.st_mode & 07777), path.c_str());
   }
-  char buf[kMaxKey + 64];
+  char buf[kMaxKey + 64] = {};
   size_t got = 0;
   while (got < sizeof buf) {
     ssize_t n = ::read(fd, buf + got, sizeof buf - got);

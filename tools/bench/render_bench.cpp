@@ -34,10 +34,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "render_bench: %s\n", st.message());
     return 1;
   }
-  std::vector<uint8_t> photo(1200 * 900 * 3);
+  std::vector<uint8_t> photo(size_t{1200} * 900 * 3);
   for (size_t i = 0; i < photo.size(); ++i)
     photo[i] = static_cast<uint8_t>((i * 7 + i / 3600) & 0xff);
-  const ui::ImageView pic{photo.data(), 1200, 900, 1200 * 3};
+  const ui::ImageView pic{photo.data(), 1200, 900, size_t{1200} * 3};
   ui::Surface s;
   if (Status st = s.allocate(w, h); !st.is_ok()) {
     std::fprintf(stderr, "render_bench: %s\n", st.message());

@@ -68,55 +68,95 @@ __attribute__((format(printf, 1, 2))) int usage_error(const char* fmt, ...) {
 
 }  // namespace
 
-int edit_main(int argc, char** argv) {
+namespace {
+
+struct EditArgs {
   CommonOptions o;
   std::vector<std::string> positional;
   std::string output;
   bool force = false, resend_unknown = false, allow_damaged = false;
   std::string image_url;
   double scale = 0.5, seed = -1, max_side = 2048;
-  for (int i = 0; i < argc; ++i) {
-    const char* a = argv[i];
-    int common = take_common(argc, argv, i, o);
-    if (common < 0) return kExitUsage;
-    if (common > 0) continue;
-    bool has_value = i + 1 < argc;
-    if (!std::strcmp(a, "-h") || !std::strcmp(a, "--help")) {
-      std::printf("%s%s%s", kEditHelp, kCommonHelp, kExitHelp);
-      return kExitOk;
-    } else if ((!std::strcmp(a, "-o") || !std::strcmp(a, "--output")) && has_value) {
-      output = argv[++i];
-    } else if (!std::strcmp(a, "--force")) {
-      force = true;
-    } else if (!std::strcmp(a, "--resend-unknown")) {
-      resend_unknown = true;
-    } else if (!std::strcmp(a, "--allow-damaged")) {
-      allow_damaged = true;
-    } else if (!std::strcmp(a, "--image-url") && has_value) {
-      image_url = argv[++i];
-    } else if (!std::strcmp(a, "--scale") && has_value) {
-      if (!parse_number(argv[++i], 0, 1, scale)) return usage_error("--scale is a number in 0..1, not '%s'", argv[i]);
-    } else if (!std::strcmp(a, "--seed") && has_value) {
-      if (!parse_number(argv[++i], -1, 4294967295.0, seed) || seed != static_cast<double>(static_cast<int64_t>(seed))) {
-        return usage_error("--seed is -1 or a whole number >= 0, not '%s'", argv[i]);
-      }
-    } else if (!std::strcmp(a, "--max-side") && has_value) {
-      if (!parse_number(argv[++i], 512, 4096, max_side)) return usage_error("--max-side is 512..4096, not '%s'", argv[i]);
-    } else if (a[0] == '-' && a[1] != '\0' && positional.size() < (image_url.empty() ? 2u : 1u) &&
-               std::strcmp(a, "--") != 0) {
-      return usage_error("unknown option '%s'", a);
-    } else {
-      positional.emplace_back(a);
+};
+
+constexpr int kNextArg = -1;
+
+bool is_number_option(const char* a) {
+  return !std::strcmp(a, "--scale") || !std::strcmp(a, "--seed") || !std::strcmp(a, "--max-side");
+}
+
+// The value v of --scale, --seed or --max-side: kNextArg, or kExitUsage.
+int take_number(const char* a, const char* v, EditArgs& e) {
+  if (!std::strcmp(a, "--scale")) {
+    if (!parse_number(v, 0, 1, e.scale)) return usage_error("--scale is a number in 0..1, not '%s'", v);
+  } else if (!std::strcmp(a, "--seed")) {
+    if (!parse_number(v, -1, 4294967295.0, e.seed) || e.seed != static_cast<double>(static_cast<int64_t>(e.seed))) {
+      return usage_error("--seed is -1 or a whole number >= 0, not '%s'", v);
     }
+  } else if (!parse_number(v, 512, 4096, e.max_side)) {
+    return usage_error("--max-side is 512..4096, not '%s'", v);
   }
-  const bool by_url = !image_url.empty();
-  if (positional.size() != (by_url ? 1u : 2u)) {
-    if (by_url && positional.size() == 2) {
+  return kNextArg;
+}
+
+// One argument of an edit at argv[i] (i moves past its value): kNextArg, or
+// the exit code to end with.
+int take_edit_arg(int argc, char** argv, int& i, EditArgs& e) {
+  const char* a = argv[i];
+  int common = take_common(argc, argv, i, e.o);
+  if (common < 0) return kExitUsage;
+  if (common > 0) return kNextArg;
+  bool has_value = i + 1 < argc;
+  if (!std::strcmp(a, "-h") || !std::strcmp(a, "--help")) {
+    std::printf("%s%s%s", kEditHelp, kCommonHelp, kExitHelp);
+    return kExitOk;
+  } else if ((!std::strcmp(a, "-o") || !std::strcmp(a, "--output")) && has_value) {
+    e.output = argv[++i];
+  } else if (!std::strcmp(a, "--force")) {
+    e.force = true;
+  } else if (!std::strcmp(a, "--resend-unknown")) {
+    e.resend_unknown = true;
+  } else if (!std::strcmp(a, "--allow-damaged")) {
+    e.allow_damaged = true;
+  } else if (!std::strcmp(a, "--image-url") && has_value) {
+    e.image_url = argv[++i];
+  } else if (has_value && is_number_option(a)) {
+    return take_number(a, argv[++i], e);
+  } else if (a[0] == '-' && a[1] != '\0' && e.positional.size() < (e.image_url.empty() ? 2u : 1u) &&
+             std::strcmp(a, "--") != 0) {
+    return usage_error("unknown option '%s'", a);
+  } else {
+    e.positional.emplace_back(a);
+  }
+  return kNextArg;
+}
+
+// The arguments of an edit, checked: kNextArg, or the exit code to end with.
+int parse_edit_args(int argc, char** argv, EditArgs& e) {
+  for (int i = 0; i < argc; ++i) {
+    int rc = take_edit_arg(argc, argv, i, e);
+    if (rc != kNextArg) return rc;
+  }
+  const bool by_url = !e.image_url.empty();
+  if (e.positional.size() != (by_url ? 1u : 2u)) {
+    if (by_url && e.positional.size() == 2) {
       return usage_error("%s", "--image-url takes the place of IMAGE: give only the PROMPT");
     }
     std::fprintf(stderr, "%s%s%s", kEditHelp, kCommonHelp, kExitHelp);
     return kExitUsage;
   }
+  return kNextArg;
+}
+
+}  // namespace
+
+int edit_main(int argc, char** argv) {
+  EditArgs e;
+  if (int rc = parse_edit_args(argc, argv, e); rc != kNextArg) return rc;
+  const CommonOptions& o = e.o;
+  const std::vector<std::string>& positional = e.positional;
+  const std::string& image_url = e.image_url;
+  const bool by_url = !image_url.empty();
   setup_logging(o);
   if (by_url) {
     Status url_ok = api::validate_image_url(image_url);
@@ -141,8 +181,8 @@ int edit_main(int argc, char** argv) {
   }
   // Naming and --force are app::Edits' rules (app/edits.h).
   app::EditRequest request;
-  request.names = app::choose_output(by_url ? image_url : positional[0], by_url, output);
-  std::string blocked = app::blocking_output(request.names, force);
+  request.names = app::choose_output(by_url ? image_url : positional[0], by_url, e.output);
+  std::string blocked = app::blocking_output(request.names, e.force);
   if (!blocked.empty()) {
     std::fprintf(stderr, "spark-edit: %s exists; use --force to replace it or -o to choose another name\n",
                  blocked.c_str());
@@ -153,14 +193,14 @@ int edit_main(int argc, char** argv) {
   app::Edits edits(**stack);
 
   job::EditSettings settings = settings_for(o);
-  settings.fit.max_long_side = static_cast<uint32_t>(max_side);
-  settings.resend_unknown = resend_unknown;
-  settings.allow_damaged = allow_damaged;
+  settings.fit.max_long_side = static_cast<uint32_t>(e.max_side);
+  settings.resend_unknown = e.resend_unknown;
+  settings.allow_damaged = e.allow_damaged;
   request.source = by_url ? std::string() : input;
   request.image_url = image_url;
   request.prompt = prompt;
-  request.scale = scale;
-  request.seed = static_cast<int64_t>(seed);
+  request.scale = e.scale;
+  request.seed = static_cast<int64_t>(e.seed);
   request.body_shape = o.body_shape;
 
   install_interrupt_handlers();
@@ -171,6 +211,69 @@ int edit_main(int argc, char** argv) {
   progress.clear();
   return report(outcome, o);
 }
+
+namespace {
+
+// Which records are resumed and how is app::Edits' (app/edits.h); this
+// prints each and picks the exit code.
+class ResumePrinter final : public app::ResumeListener {
+ public:
+  ResumePrinter(hal::Clock& clock, const CommonOptions& opts) : clock_(clock), o_(opts) {}
+  void on_start(size_t records) override {
+    if (records == 0 && !o_.quiet && !o_.json) std::fprintf(stderr, "nothing to resume\n");
+    install_interrupt_handlers();
+  }
+  job::Observer* observer(const job::JournalEntry&) override {
+    progress_ = std::make_unique<Progress>(clock_, o_);
+    return progress_.get();
+  }
+  void on_item(const app::ResumeItem& item) override {
+    const job::JournalEntry& e = *item.entry;
+    using Kind = app::ResumeItem::Kind;
+    switch (item.kind) {
+      case Kind::kRefused:
+        std::fprintf(stderr, "spark-edit: %s; 'spark-edit resume %s --forget' drops it\n",
+                     item.status.message(), e.job_id.c_str());
+        if (worst == kExitOk) worst = kExitInput;
+        break;
+      case Kind::kForgotten:
+        std::fprintf(stderr, "forgot edit %s%s%s\n", e.job_id.c_str(),
+                     e.task_id.empty() ? "" : " (task ",
+                     e.task_id.empty() ? "" : (e.task_id + ")").c_str());
+        if (!item.status.is_ok()) worst = open_failure(item.status);
+        break;
+      case Kind::kFailedBefore:
+        if (!o_.quiet) {
+          std::fprintf(stderr, "edit %s failed and cannot be resumed: %s\n", e.job_id.c_str(),
+                       e.error.c_str());
+        }
+        break;
+      case Kind::kAlreadyDone:
+        if (!o_.quiet) std::fprintf(stderr, "edit %s is done: %s\n", e.job_id.c_str(), e.output_path.c_str());
+        break;
+      case Kind::kOtherApiBase:
+        std::fprintf(stderr, "spark-edit: edit %s was made with %s; pass --api-base %s to resume it\n",
+                     e.job_id.c_str(), e.api_base.c_str(), e.api_base.c_str());
+        worst = worst ? worst : kExitUsage;
+        break;
+      case Kind::kResumed: {
+        if (progress_) progress_->clear();
+        progress_.reset();
+        int code = report(item.outcome, o_);
+        if (code != kExitOk && worst == kExitOk) worst = code;
+        break;
+      }
+    }
+  }
+  int worst = kExitOk;
+
+ private:
+  hal::Clock& clock_;
+  const CommonOptions& o_;
+  std::unique_ptr<Progress> progress_;
+};
+
+}  // namespace
 
 int resume_main(int argc, char** argv) {
   CommonOptions o;
@@ -202,64 +305,7 @@ int resume_main(int argc, char** argv) {
   auto stack = open_stack(o);
   if (!stack.is_ok()) return open_failure(stack.status());
   app::Edits edits(**stack);
-  // Which records are resumed and how is app::Edits' (app/edits.h); this
-  // prints each and picks the exit code.
-  class Printer final : public app::ResumeListener {
-   public:
-    Printer(hal::Clock& clock, const CommonOptions& opts) : clock_(clock), o_(opts) {}
-    void on_start(size_t records) override {
-      if (records == 0 && !o_.quiet && !o_.json) std::fprintf(stderr, "nothing to resume\n");
-      install_interrupt_handlers();
-    }
-    job::Observer* observer(const job::JournalEntry&) override {
-      progress_ = std::make_unique<Progress>(clock_, o_);
-      return progress_.get();
-    }
-    void on_item(const app::ResumeItem& item) override {
-      const job::JournalEntry& e = *item.entry;
-      using Kind = app::ResumeItem::Kind;
-      switch (item.kind) {
-        case Kind::kRefused:
-          std::fprintf(stderr, "spark-edit: %s; 'spark-edit resume %s --forget' drops it\n",
-                       item.status.message(), e.job_id.c_str());
-          if (worst == kExitOk) worst = kExitInput;
-          break;
-        case Kind::kForgotten:
-          std::fprintf(stderr, "forgot edit %s%s%s\n", e.job_id.c_str(),
-                       e.task_id.empty() ? "" : " (task ",
-                       e.task_id.empty() ? "" : (e.task_id + ")").c_str());
-          if (!item.status.is_ok()) worst = open_failure(item.status);
-          break;
-        case Kind::kFailedBefore:
-          if (!o_.quiet) {
-            std::fprintf(stderr, "edit %s failed and cannot be resumed: %s\n", e.job_id.c_str(),
-                         e.error.c_str());
-          }
-          break;
-        case Kind::kAlreadyDone:
-          if (!o_.quiet) std::fprintf(stderr, "edit %s is done: %s\n", e.job_id.c_str(), e.output_path.c_str());
-          break;
-        case Kind::kOtherApiBase:
-          std::fprintf(stderr, "spark-edit: edit %s was made with %s; pass --api-base %s to resume it\n",
-                       e.job_id.c_str(), e.api_base.c_str(), e.api_base.c_str());
-          worst = worst ? worst : kExitUsage;
-          break;
-        case Kind::kResumed: {
-          if (progress_) progress_->clear();
-          progress_.reset();
-          int code = report(item.outcome, o_);
-          if (code != kExitOk && worst == kExitOk) worst = code;
-          break;
-        }
-      }
-    }
-    int worst = kExitOk;
-
-   private:
-    hal::Clock& clock_;
-    const CommonOptions& o_;
-    std::unique_ptr<Progress> progress_;
-  } printer((*stack)->clock, o);
+  ResumePrinter printer((*stack)->clock, o);
   app::ResumeOptions ro;
   ro.id = id;
   ro.resend = resend;
@@ -272,6 +318,50 @@ int resume_main(int argc, char** argv) {
   }
   return printer.worst;
 }
+
+namespace {
+
+void print_task_json(const api::TaskInfo& t) {
+  StdioSink out(stdout);
+  codec::JsonWriter w(out);
+  Status st = w.begin_object();
+  auto field = [&](const char* k, const char* v) {
+    if (st.is_ok()) st = w.key(k);
+    if (st.is_ok()) st = w.string(log::redacted(v));
+  };
+  field("task_id", t.id);
+  field("status", t.status_text);
+  field("state", api::task_state_name(t.state));
+  if (t.progress && st.is_ok()) {
+    st = w.key("progress");
+    if (st.is_ok()) st = w.number(*t.progress);
+  }
+  if (t.url[0]) field("url", t.url);
+  if (t.cost[0]) field("cost", t.cost);
+  if (t.error.code && st.is_ok()) {
+    st = w.key("error_code");
+    if (st.is_ok()) st = w.number(*t.error.code);
+  }
+  if (t.error.message[0]) field("error", t.error.message);
+  if (st.is_ok()) st = w.end_object();
+  if (st.is_ok()) st = w.finish();
+  std::printf("\n");
+}
+
+void print_task_text(const api::TaskInfo& t) {
+  std::printf("task %s: %s", t.id, t.status_text);
+  if (t.progress) std::printf(" (%.0f%%)", *t.progress * 100);
+  std::printf("\n");
+  if (t.url[0]) std::printf("result: %s\n", log::redacted(t.url).c_str());
+  if (t.cost[0]) std::printf("cost: $%s\n", t.cost);
+  if (t.state == api::TaskState::kFailed) {
+    std::printf("error: %s", log::redacted(t.error.message).c_str());
+    if (t.error.code) std::printf(" (code %lld)", static_cast<long long>(*t.error.code));
+    std::printf("\n");
+  }
+}
+
+}  // namespace
 
 int status_main(int argc, char** argv) {
   CommonOptions o;
@@ -306,43 +396,10 @@ int status_main(int argc, char** argv) {
     std::fprintf(stderr, "spark-edit: %s\n", log::redacted(r.verdict.status.message()).c_str());
     return api::exit_code(r.verdict.error_class);
   }
-  const api::TaskInfo& t = r.task;
   if (o.json) {
-    StdioSink out(stdout);
-    codec::JsonWriter w(out);
-    Status st = w.begin_object();
-    auto field = [&](const char* k, const char* v) {
-      if (st.is_ok()) st = w.key(k);
-      if (st.is_ok()) st = w.string(log::redacted(v));
-    };
-    field("task_id", t.id);
-    field("status", t.status_text);
-    field("state", api::task_state_name(t.state));
-    if (t.progress && st.is_ok()) {
-      st = w.key("progress");
-      if (st.is_ok()) st = w.number(*t.progress);
-    }
-    if (t.url[0]) field("url", t.url);
-    if (t.cost[0]) field("cost", t.cost);
-    if (t.error.code && st.is_ok()) {
-      st = w.key("error_code");
-      if (st.is_ok()) st = w.number(*t.error.code);
-    }
-    if (t.error.message[0]) field("error", t.error.message);
-    if (st.is_ok()) st = w.end_object();
-    if (st.is_ok()) st = w.finish();
-    std::printf("\n");
+    print_task_json(r.task);
   } else {
-    std::printf("task %s: %s", t.id, t.status_text);
-    if (t.progress) std::printf(" (%.0f%%)", *t.progress * 100);
-    std::printf("\n");
-    if (t.url[0]) std::printf("result: %s\n", log::redacted(t.url).c_str());
-    if (t.cost[0]) std::printf("cost: $%s\n", t.cost);
-    if (t.state == api::TaskState::kFailed) {
-      std::printf("error: %s", log::redacted(t.error.message).c_str());
-      if (t.error.code) std::printf(" (code %lld)", static_cast<long long>(*t.error.code));
-      std::printf("\n");
-    }
+    print_task_text(r.task);
   }
   return kExitOk;
 }

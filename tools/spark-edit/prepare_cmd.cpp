@@ -152,6 +152,7 @@ int prepare_main(int argc, char** argv) {
     const char* a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
     uint64_t n = 0;
+    // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): argv[i] with i < argc is never null
     if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0) {
       std::fputs(kHelp, stdout);
       return kExitOk;

@@ -119,72 +119,95 @@ int exit_code_of(const job::EditOutcome& o) {
   return code ? code : kExitFailed;
 }
 
+namespace {
+
+// The --json object, written while each step succeeds: the first error of
+// the writer stops the rest.
+struct JsonReport {
+  codec::JsonWriter& w;
+  Status s;
+  template <class Step>
+  void then(Step step) {
+    if (s.is_ok()) s = step();
+  }
+  void field(const char* k, const std::string& v) {
+    then([&] { return w.key(k); });
+    then([&] { return v.empty() ? w.null() : w.string(log::redacted(v)); });
+  }
+  void number(const char* k, int64_t v) {
+    then([&] { return w.key(k); });
+    then([&] { return w.number(v); });
+  }
+  void boolean(const char* k, bool v) {
+    then([&] { return w.key(k); });
+    then([&] { return w.boolean(v); });
+  }
+  void open(const char* k) {
+    then([&] { return w.key(k); });
+    then([&] { return w.begin_object(); });
+  }
+  void close() {
+    then([&] { return w.end_object(); });
+  }
+};
+
+void write_json(const job::EditOutcome& o, int code, bool resumable) {
+  const bool done = o.state == job::State::kDone;
+  StdioSink out(stdout);
+  codec::JsonWriter w(out);
+  JsonReport j{w, w.begin_object()};
+  j.field("status", done ? "completed" : o.state == job::State::kCancelled ? "cancelled" : "failed");
+  j.number("exit_code", code);
+  j.field("task_id", o.task_id);
+  j.field("job_id", o.job_id);
+  j.field("output", done ? o.output_path : "");
+  j.field("url", o.url);
+  j.field("cost", o.cost);
+  if (!done) {
+    j.field("error_class", api::error_class_name(o.error_class));
+    j.field("error", o.status.message());
+    j.boolean("resumable", resumable);
+    j.boolean("may_have_been_submitted", o.may_have_been_submitted);
+  }
+  if (done) j.field("format", o.result_png ? "png" : "jpeg");
+  if (o.prepared.width) j.boolean("cropped", o.cropped);
+  if (o.cropped) {
+    j.open("crop");
+    j.number("x", o.crop.x);
+    j.number("y", o.crop.y);
+    j.number("width", o.crop.width);
+    j.number("height", o.crop.height);
+    j.close();
+  }
+  j.number("creates", o.creates);
+  j.number("polls", o.polls);
+  j.open("timings_ms");
+  j.number("sent", static_cast<int64_t>(o.sent_ms));
+  j.number("written", static_cast<int64_t>(o.written_ms));
+  j.number("total", static_cast<int64_t>(o.total_ms));
+  j.close();
+  if (o.prepared.width) {
+    j.open("prepared");
+    j.number("width", o.prepared.width);
+    j.number("height", o.prepared.height);
+    j.number("bytes", static_cast<int64_t>(o.prepared.bytes));
+    j.number("quality", o.prepared.quality);
+    j.close();
+  }
+  j.close();
+  j.then([&] { return w.finish(); });
+  std::fputc('\n', stdout);
+}
+
+}  // namespace
+
 int report(const job::EditOutcome& o, const CommonOptions& opts) {
   int code = exit_code_of(o);
   const bool done = o.state == job::State::kDone;
   const app::Remedy remedy = app::remedy_for(o);  // app/edits.h decides
   const bool resumable = remedy == app::Remedy::kResume;
   if (opts.json) {
-    StdioSink out(stdout);
-    codec::JsonWriter w(out);
-    Status s = w.begin_object();
-    auto field = [&](const char* k, const std::string& v) {
-      if (s.is_ok()) s = w.key(k);
-      if (s.is_ok()) s = v.empty() ? w.null() : w.string(log::redacted(v));
-    };
-    auto number = [&](const char* k, int64_t v) {
-      if (s.is_ok()) s = w.key(k);
-      if (s.is_ok()) s = w.number(v);
-    };
-    field("status", done ? "completed" : o.state == job::State::kCancelled ? "cancelled" : "failed");
-    number("exit_code", code);
-    field("task_id", o.task_id);
-    field("job_id", o.job_id);
-    field("output", done ? o.output_path : "");
-    field("url", o.url);
-    field("cost", o.cost);
-    if (!done) {
-      field("error_class", api::error_class_name(o.error_class));
-      field("error", o.status.message());
-      if (s.is_ok()) s = w.key("resumable");
-      if (s.is_ok()) s = w.boolean(resumable);
-      if (s.is_ok()) s = w.key("may_have_been_submitted");
-      if (s.is_ok()) s = w.boolean(o.may_have_been_submitted);
-    }
-    if (done) field("format", o.result_png ? "png" : "jpeg");
-    if (o.prepared.width) {
-      if (s.is_ok()) s = w.key("cropped");
-      if (s.is_ok()) s = w.boolean(o.cropped);
-    }
-    if (o.cropped) {
-      if (s.is_ok()) s = w.key("crop");
-      if (s.is_ok()) s = w.begin_object();
-      number("x", o.crop.x);
-      number("y", o.crop.y);
-      number("width", o.crop.width);
-      number("height", o.crop.height);
-      if (s.is_ok()) s = w.end_object();
-    }
-    number("creates", o.creates);
-    number("polls", o.polls);
-    if (s.is_ok()) s = w.key("timings_ms");
-    if (s.is_ok()) s = w.begin_object();
-    number("sent", static_cast<int64_t>(o.sent_ms));
-    number("written", static_cast<int64_t>(o.written_ms));
-    number("total", static_cast<int64_t>(o.total_ms));
-    if (s.is_ok()) s = w.end_object();
-    if (o.prepared.width) {
-      if (s.is_ok()) s = w.key("prepared");
-      if (s.is_ok()) s = w.begin_object();
-      number("width", o.prepared.width);
-      number("height", o.prepared.height);
-      number("bytes", static_cast<int64_t>(o.prepared.bytes));
-      number("quality", o.prepared.quality);
-      if (s.is_ok()) s = w.end_object();
-    }
-    if (s.is_ok()) s = w.end_object();
-    if (s.is_ok()) s = w.finish();
-    std::fputc('\n', stdout);
+    write_json(o, code, resumable);
     return code;
   }
   if (done) {
