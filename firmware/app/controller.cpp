@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -139,7 +140,7 @@ class Controller::Progress final : public job::Observer {
   void on_poll(const api::TaskInfo& task, uint32_t polls) override {
     (void)polls;
     c_.screen_.edit_percent =
-        task.progress ? static_cast<int32_t>(*task.progress * 100.0 + 0.5) : -1;
+        task.progress ? static_cast<int32_t>(std::lround(*task.progress * 100.0)) : -1;
     c_.edit_status_ = task.status_text[0] ? task.status_text : api::task_state_name(task.state);
     c_.redraw();
   }
@@ -204,7 +205,7 @@ class Controller::Resumer final : public ResumeListener {
         break;
       case ResumeItem::Kind::kOtherApiBase:
         SPARK_LOGW(kLog, "journal record %s was made with %s: not resumed here", id,
-                   item.entry->api_base.c_str());
+                   item.entry ? item.entry->api_base.c_str() : "?");
         break;
       default:
         break;
@@ -216,7 +217,7 @@ class Controller::Resumer final : public ResumeListener {
   Progress progress_;
 };
 
-Controller::Controller(KioskDevices devices, Edits& edits, KioskSettings settings)
+Controller::Controller(const KioskDevices& devices, Edits& edits, KioskSettings settings)
     : dev_(devices), edits_(edits), settings_(std::move(settings)) {}
 
 Controller::~Controller() = default;
@@ -430,7 +431,7 @@ void Controller::finish(const job::EditOutcome& o, const std::string& capture_pa
   error_screen(one_line(o.status.message()), hint_for(o));
 }
 
-void Controller::error_screen(std::string cause, std::string hint) {
+void Controller::error_screen(std::string_view cause, std::string hint) {
   error_cause_ = one_line(cause);
   error_hint_ = std::move(hint);
   screen_until_ = dev_.clock.now_ms() + uint64_t{settings_.error_show_s} * 1000;

@@ -51,6 +51,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/edits.h"
@@ -113,7 +114,7 @@ Status load_picture(const std::string& path, uint32_t max_w, uint32_t max_h, Pic
 
 class Controller {
  public:
-  Controller(KioskDevices devices, Edits& edits, KioskSettings settings);
+  Controller(const KioskDevices& devices, Edits& edits, KioskSettings settings);
   ~Controller();
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
@@ -153,7 +154,7 @@ class Controller {
   void show(ui::ScreenKind kind);
   void redraw();
   void idle();
-  void error_screen(std::string cause, std::string hint);
+  void error_screen(std::string_view cause, std::string hint);
   void trim_results();
   void drop_shown_files();
   void keep_alive(uint64_t now);

@@ -41,12 +41,9 @@ std::unique_ptr<hal::Camera> make_camera(const app::CameraSettings& c, Sys& sys,
   return nullptr;
 }
 
-Status open_kiosk_hardware(const app::Config& config, Sys& sys, hal::Clock& clock,
-                           KioskHardware& out) {
-  Status error;
-  out.camera = make_camera(config.camera, sys, clock, &error);
-  if (!out.camera) return error;
+namespace {
 
+Status open_buttons(const app::Config& config, Sys& sys, hal::Clock& clock, KioskHardware& out) {
   std::vector<app::ButtonSettings> buttons = config.buttons;
   if (buttons.empty()) buttons.emplace_back();  // the default: GPIO17, edit
   for (size_t i = 0; i < buttons.size(); ++i) {
@@ -84,6 +81,10 @@ Status open_kiosk_hardware(const app::Config& config, Sys& sys, hal::Clock& cloc
                b.action == app::ButtonSettings::Action::kNext ? "next preset" : "edit");
   }
 
+  return Status::ok();
+}
+
+void open_led(const app::Config& config, Sys& sys, KioskHardware& out) {
   const app::LedSettings& l = config.led;
   if (l.kind == app::LedSettings::Kind::kGpio) {
     auto led = std::make_unique<GpioLed>(sys);
@@ -107,6 +108,9 @@ Status open_kiosk_hardware(const app::Config& config, Sys& sys, hal::Clock& cloc
     }
   }
 
+}
+
+void open_display(const app::Config& config, Sys& sys, KioskHardware& out) {
   if (config.display.kind == app::DisplaySettings::Kind::kFbdev) {
     auto fb = std::make_unique<FbDisplay>(sys);
     FbDisplayConfig fc;
@@ -122,6 +126,18 @@ Status open_kiosk_hardware(const app::Config& config, Sys& sys, hal::Clock& cloc
   } else {
     SPARK_LOGI("kiosk", "display: none configured; running headless");
   }
+}
+
+}  // namespace
+
+Status open_kiosk_hardware(const app::Config& config, Sys& sys, hal::Clock& clock,
+                           KioskHardware& out) {
+  Status error;
+  out.camera = make_camera(config.camera, sys, clock, &error);
+  if (!out.camera) return error;
+  SPARK_TRY(open_buttons(config, sys, clock, out));
+  open_led(config, sys, out);
+  open_display(config, sys, out);
   return Status::ok();
 }
 

@@ -96,7 +96,7 @@ class TeeDisplay final : public hal::Display {
 // preview): what tools/bench/kiosk times, the display's cost left out.
 class DropDisplay final : public hal::Display {
  public:
-  explicit DropDisplay(hal::DisplayInfo info) : info_(info) {}
+  explicit DropDisplay(const hal::DisplayInfo& info) : info_(info) {}
   hal::DisplayInfo info() const override { return info_; }
   Status present(const hal::Frame&) override { return Status::ok(); }
   const char* describe() const override { return "no output (--screen -)"; }
@@ -240,29 +240,104 @@ Result<std::string> api_key(const app::Config& c) {
   return platform::load_api_key(c.api.key_file);
 }
 
+Result<std::unique_ptr<app::EditStack>> open_stack(const app::Config& c,
+                                                   const std::string& state_dir) {
+  app::StackConfig sc;
+  sc.state_dir = state_dir;
+  SPARK_TRY_ASSIGN(sc.api.key, api_key(c));
+  sc.api.api_base = c.api.base;
+  sc.api.body_shape = c.api.body_shape == app::ApiSettings::BodyShape::kFlat
+                          ? api::BodyShape::kFlat
+                          : api::BodyShape::kWrapped;
+  sc.tls.ca_file = c.api.ca_file.empty() ? tls::kSystemCaFile : c.api.ca_file;
+  app::load_proxy_environment(sc.http);
+  auto stack = app::EditStack::open(sc);
+  text::wipe(sc.api.key);  // the API client holds the one copy it needs
+  return stack;
+}
+
+// The devices the controller runs on, whichever kind.
+struct Devices {
+  Devices(platform::Sys& sys, hal::Clock& clock) : hw(sys, clock), host(clock) {}
+  platform::KioskHardware hw;
+  platform::HostDevices host;
+  std::unique_ptr<hal::Camera> sim_camera;
+  std::unique_ptr<TeeDisplay> tee;
+  std::unique_ptr<DropDisplay> drop;
+  hal::Camera* camera = nullptr;
+  hal::Button* button = nullptr;
+  hal::Display* display = nullptr;
+  hal::Indicator* led = nullptr;
+};
+
+platform::HostDevicesConfig host_config(const Options& o, const app::Config& c) {
+  platform::HostDevicesConfig hc;
+  hc.rotation = static_cast<hal::Rotation>(c.display.rotation);
+  bool turned = c.display.rotation == 90 || c.display.rotation == 270;
+  hc.width = turned ? 480 : 800;
+  hc.height = turned ? 800 : 480;
+  unsigned w = 0, h = 0;
+  const char* size = std::getenv("SPARKCAM_SIM_SIZE");
+  if (size && std::sscanf(size, "%ux%u", &w, &h) == 2 && w >= 160 && h >= 160 && w <= 4096 &&
+      h <= 4096) {
+    hc.width = w;
+    hc.height = h;
+  }
+  hc.headless = o.headless;
+  hc.png_path = o.screen == "-" ? "/dev/null" : o.screen.c_str();
+  hc.long_press_ms = c.buttons.empty() ? 1500 : c.buttons[0].long_press_ms;
+  return hc;
+}
+
+// The last frame of each kind of screen, as DIR/<kind>-<W>x<H>.png.
+void keep_screens(const std::string& dir, app::KioskSettings& settings) {
+  settings.on_frame = [dir](ui::ScreenKind kind, const hal::Frame& f) {
+    std::string path = dir + "/" + ui::screen_kind_name(kind) + "-" + std::to_string(f.width) +
+                       "x" + std::to_string(f.height) + ".png";
+    Status s = platform::write_png_atomic(path.c_str(), f);
+    if (!s.is_ok()) SPARK_LOGW("host-sim", "%s", s.message());
+  };
+}
+
+Status open_host_sim(const Options& o, const app::Config& c, platform::Sys& sys,
+                     hal::Clock& clock, Devices& d, app::KioskSettings& settings) {
+  Status error;
+  d.sim_camera = host_camera(o, c, sys, clock, &error);
+  if (!d.sim_camera) return error;
+  SPARK_TRY(d.host.open(host_config(o, c)));
+  SPARK_LOGI("host-sim", "%s", d.host.note());
+  d.camera = d.sim_camera.get();
+  d.button = &d.host.button();
+  d.display = &d.host.display();
+  if (!o.screens_dir.empty()) keep_screens(o.screens_dir, settings);
+  if (o.screen == "-") {
+    d.drop = std::make_unique<DropDisplay>(d.host.display().info());
+    d.display = d.drop.get();
+  } else if (d.host.windowed() && o.screen_given) {
+    d.tee = std::make_unique<TeeDisplay>(d.host.display(), o.screen.c_str());
+    d.display = d.tee.get();
+  }
+  return Status::ok();
+}
+
+Status open_device(const app::Config& c, platform::Sys& sys, hal::Clock& clock, Devices& d,
+                   app::KioskSettings& settings) {
+  SPARK_TRY(platform::open_kiosk_hardware(c, sys, clock, d.hw));
+  settings.next_buttons = d.hw.next_buttons;
+  d.camera = d.hw.camera.get();
+  d.button = &d.hw.button();
+  d.display = d.hw.display.get();
+  d.led = d.hw.led.get();
+  return Status::ok();
+}
+
 int run(const Options& o, const app::Config& c) {
   auto state_dir = state_dir_for(o, c);
   if (!state_dir.is_ok()) {
     std::fprintf(stderr, "sparkcam: %s\n", state_dir.status().message());
     return kExitUsage;
   }
-  app::StackConfig sc;
-  sc.state_dir = *state_dir;
-  auto key = api_key(c);
-  if (!key.is_ok()) {
-    std::fprintf(stderr, "sparkcam: %s\n", key.status().message());
-    return kExitFailed;
-  }
-  sc.api.key = std::move(key).value();
-  log::add_secret(sc.api.key).ignore();
-  sc.api.api_base = c.api.base;
-  sc.api.body_shape =
-      c.api.body_shape == app::ApiSettings::BodyShape::kFlat ? api::BodyShape::kFlat
-                                                             : api::BodyShape::kWrapped;
-  sc.tls.ca_file = c.api.ca_file.empty() ? tls::kSystemCaFile : c.api.ca_file;
-  app::load_proxy_environment(sc.http);
-  auto stack = app::EditStack::open(sc);
-  text::wipe(sc.api.key);
+  auto stack = open_stack(c, *state_dir);
   if (!stack.is_ok()) {
     std::fprintf(stderr, "sparkcam: %s\n", stack.status().message());
     return kExitFailed;
@@ -274,78 +349,19 @@ int run(const Options& o, const app::Config& c) {
   install_signals();
 
   app::KioskSettings settings = kiosk_settings(c, *state_dir);
-  platform::KioskHardware hw(sys, clock);
-  platform::HostDevices host(clock);
-  Status error;
-  std::unique_ptr<hal::Camera> sim_camera;
-  std::unique_ptr<TeeDisplay> tee;
-  std::unique_ptr<DropDisplay> drop;
-  hal::Camera* camera = nullptr;
-  hal::Button* button = nullptr;
-  hal::Display* display = nullptr;
-  hal::Indicator* led = nullptr;
-  if (o.host_sim) {
-    sim_camera = host_camera(o, c, sys, clock, &error);
-    if (!sim_camera) {
-      std::fprintf(stderr, "sparkcam: %s\n", error.message());
-      return kExitFailed;
-    }
-    platform::HostDevicesConfig hc;
-    hc.rotation = static_cast<hal::Rotation>(c.display.rotation);
-    bool turned = c.display.rotation == 90 || c.display.rotation == 270;
-    hc.width = turned ? 480 : 800;
-    hc.height = turned ? 800 : 480;
-    if (const char* size = std::getenv("SPARKCAM_SIM_SIZE")) {
-      unsigned w = 0, h = 0;
-      if (std::sscanf(size, "%ux%u", &w, &h) == 2 && w >= 160 && h >= 160 && w <= 4096 &&
-          h <= 4096) {
-        hc.width = w;
-        hc.height = h;
-      }
-    }
-    hc.headless = o.headless;
-    hc.png_path = o.screen == "-" ? "/dev/null" : o.screen.c_str();
-    hc.long_press_ms = c.buttons.empty() ? 1500 : c.buttons[0].long_press_ms;
-    if (Status s = host.open(hc); !s.is_ok()) {
-      std::fprintf(stderr, "sparkcam: %s\n", s.message());
-      return kExitFailed;
-    }
-    SPARK_LOGI("host-sim", "%s", host.note());
-    camera = sim_camera.get();
-    button = &host.button();
-    display = &host.display();
-    if (!o.screens_dir.empty()) {
-      // The last frame of each kind of screen, as DIR/<kind>-<W>x<H>.png.
-      settings.on_frame = [dir = o.screens_dir](ui::ScreenKind kind, const hal::Frame& f) {
-        std::string path = dir + "/" + ui::screen_kind_name(kind) + "-" + std::to_string(f.width) +
-                           "x" + std::to_string(f.height) + ".png";
-        Status s = platform::write_png_atomic(path.c_str(), f);
-        if (!s.is_ok()) SPARK_LOGW("host-sim", "%s", s.message());
-      };
-    }
-    if (o.screen == "-") {
-      drop = std::make_unique<DropDisplay>(host.display().info());
-      display = drop.get();
-    } else if (host.windowed() && o.screen_given) {
-      tee = std::make_unique<TeeDisplay>(host.display(), o.screen.c_str());
-      display = tee.get();
-    }
-  } else {
-    if (Status s = platform::open_kiosk_hardware(c, sys, clock, hw); !s.is_ok()) {
-      std::fprintf(stderr, "sparkcam: %s\n(sparkcam --diag checks every device)\n", s.message());
-      return kExitFailed;
-    }
-    settings.next_buttons = hw.next_buttons;
-    camera = hw.camera.get();
-    button = &hw.button();
-    display = hw.display.get();
-    led = hw.led.get();
+  Devices d(sys, clock);
+  Status opened = o.host_sim ? open_host_sim(o, c, sys, clock, d, settings)
+                             : open_device(c, sys, clock, d, settings);
+  if (!opened.is_ok()) {
+    std::fprintf(stderr, "sparkcam: %s\n%s", opened.message(),
+                 o.host_sim ? "" : "(sparkcam --diag checks every device)\n");
+    return kExitFailed;
   }
   SPARK_LOGI("kiosk", "sparkcam %s: camera %s (%s), state %s, API %s", SPARKCAM_VERSION,
-             std::string(camera->name()).c_str(), hal::camera_kind_name(camera->kind()),
+             std::string(d.camera->name()).c_str(), hal::camera_kind_name(d.camera->kind()),
              state_dir->c_str(), c.api.base.c_str());
 
-  app::KioskDevices devices{*camera, *button, clock, led, display, &notifier};
+  app::KioskDevices devices{*d.camera, *d.button, clock, d.led, d.display, &notifier};
   app::Controller controller(devices, edits, settings);
   g_controller.store(&controller);
   if (g_stop.load()) controller.stop();
@@ -367,51 +383,70 @@ int run(const Options& o, const app::Config& c) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  Options o;
+namespace {
+
+// An option with a value at argv[i]: kTaken (i moved past the value),
+// kNotThis, or an exit code for bad usage.
+constexpr int kTaken = -2, kNotThis = -1;
+int take_value(int argc, char** argv, int& i, Options& o) {
+  static const struct {
+    const char* name;
+    std::string Options::*value;
+    bool Options::*given;
+    bool folder;  // must exist
+  } kValues[] = {{"--config", &Options::config, &Options::config_given, false},
+                 {"--state-dir", &Options::state_dir, nullptr, false},
+                 {"--photos", &Options::photos, nullptr, true},
+                 {"--screen", &Options::screen, &Options::screen_given, false},
+                 {"--screens-dir", &Options::screens_dir, nullptr, true}};
+  for (const auto& v : kValues) {
+    if (std::strcmp(argv[i], v.name) != 0) continue;
+    if (i + 1 >= argc) return usage_error(argv[i], "needs a value");
+    o.*v.value = argv[++i];
+    if (v.given) o.*v.given = true;
+    if (v.folder && !is_dir(o.*v.value)) return usage_error("no such folder:", argv[i]);
+    return kTaken;
+  }
+  return kNotThis;
+}
+
+// The command line into o; an exit code when the run ends here (help,
+// version, bad usage), else -1.
+int parse_args(int argc, char** argv, Options& o) {
+  static const struct {
+    const char* name;
+    bool Options::*flag;
+  } kFlags[] = {{"--host-sim", &Options::host_sim},         {"--headless", &Options::headless},
+                {"--check-config", &Options::check},        {"--diag", &Options::diag},
+                {"--skip-buttons", &Options::skip_buttons}, {"-v", &Options::verbose},
+                {"--verbose", &Options::verbose}};
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
     if (!std::strcmp(a, "--help") || !std::strcmp(a, "-h")) {
       std::fputs(kUsage, stdout);
       return kExitOk;
-    } else if (!std::strcmp(a, "--version")) {
+    }
+    if (!std::strcmp(a, "--version")) {
       std::printf("sparkcam %s (%s)\n", SPARKCAM_VERSION, SPARKCAM_REVISION);
       return kExitOk;
-    } else if (!std::strcmp(a, "--config")) {
-      if (!value(o.config)) return usage_error("--config needs a file", nullptr);
-      o.config_given = true;
-    } else if (!std::strcmp(a, "--state-dir")) {
-      if (!value(o.state_dir)) return usage_error("--state-dir needs a folder", nullptr);
-    } else if (!std::strcmp(a, "--photos")) {
-      if (!value(o.photos)) return usage_error("--photos needs a folder", nullptr);
-      if (!is_dir(o.photos)) return usage_error("--photos: no such folder:", o.photos.c_str());
-    } else if (!std::strcmp(a, "--screen")) {
-      if (!value(o.screen)) return usage_error("--screen needs a file", nullptr);
-      o.screen_given = true;
-    } else if (!std::strcmp(a, "--screens-dir")) {
-      if (!value(o.screens_dir)) return usage_error("--screens-dir needs a folder", nullptr);
-      if (!is_dir(o.screens_dir)) return usage_error("--screens-dir: no such folder:", o.screens_dir.c_str());
-    } else if (!std::strcmp(a, "--host-sim")) {
-      o.host_sim = true;
-    } else if (!std::strcmp(a, "--headless")) {
-      o.headless = true;
-    } else if (!std::strcmp(a, "--check-config")) {
-      o.check = true;
-    } else if (!std::strcmp(a, "--diag")) {
-      o.diag = true;
-    } else if (!std::strcmp(a, "--skip-buttons")) {
-      o.skip_buttons = true;
-    } else if (!std::strcmp(a, "-v") || !std::strcmp(a, "--verbose")) {
-      o.verbose = true;
-    } else {
-      return usage_error("unknown argument", a);
     }
+    bool known = false;
+    for (const auto& f : kFlags) {
+      if (!std::strcmp(a, f.name)) known = o.*f.flag = true;
+    }
+    if (known) continue;
+    int taken = take_value(argc, argv, i, o);
+    if (taken == kNotThis) return usage_error("unknown argument", a);
+    if (taken != kTaken) return taken;
   }
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (int rc = parse_args(argc, argv, o); rc >= 0) return rc;
   if (o.check + o.diag + o.host_sim > 1) {
     return usage_error("--check-config, --diag and --host-sim are separate runs", nullptr);
   }
