@@ -138,12 +138,15 @@ class ImageGate final : public ByteSink {
     return Status::ok();
   }
   bool is_image() const { return image_; }
-  bool is_png() const { return image_ && head_len_ == 8 && std::memcmp(head_, kPngSignature, 8) == 0; }
+  bool is_png() const {
+    return image_ && head_len_ == 8 && std::memcmp(head_, kPngSignature, 8) == 0;
+  }
   // The bytes end where the format says a file ends: JPEG EOI (FF D9) or
   // PNG IEND. A body cut short (or padded) does not.
   bool complete() const {
     if (!image_) return false;
-    if (is_png()) return tail_len_ == sizeof tail_ && std::memcmp(tail_, kPngEnd, sizeof tail_) == 0;
+    if (is_png())
+      return tail_len_ == sizeof tail_ && std::memcmp(tail_, kPngEnd, sizeof tail_) == 0;
     return tail_len_ >= 2 && tail_[tail_len_ - 2] == 0xFF && tail_[tail_len_ - 1] == 0xD9;
   }
   ConstBytes other() const { return other_.bytes(); }
@@ -378,8 +381,8 @@ Reply Client::finish(Phase phase, const Result<http::Response>& response, ConstB
     }
     // A 200 we cannot read: for a create the task may exist all the same.
     bad = bad.with_context("unreadable reply to %s", phase == Phase::kCreate ? "create" : "poll");
-    r.verdict = classify_transport(phase, Status::error(Code::kUnavailable, "%s", bad.message()),
-                                   true);
+    r.verdict =
+        classify_transport(phase, Status::error(Code::kUnavailable, "%s", bad.message()), true);
     return r;
   }
   VendorError vendor;
@@ -449,8 +452,8 @@ Reply Client::download(std::string_view url, ByteSink& out, uint64_t max_bytes,
   auto parsed = http::parse_url(url);
   if (!parsed.is_ok() || parsed->scheme != "https") {
     r.verdict.error_class = ErrorClass::kRejected;
-    r.verdict.status = Status::error(Code::kInvalidArgument,
-                                     "the service gave a result URL that is not https://");
+    r.verdict.status =
+        Status::error(Code::kInvalidArgument, "the service gave a result URL that is not https://");
     return r;
   }
   ImageGate gate(out, progress, context, expected_bytes);
@@ -487,9 +490,9 @@ Reply Client::download(std::string_view url, ByteSink& out, uint64_t max_bytes,
     }
     r.verdict.error_class = ErrorClass::kTransient;
     r.verdict.retry = Retry::kBackoff;
-    r.verdict.status = Status::error(Code::kDataLoss,
-                                     "the result is not a JPEG or PNG (it starts with %s)",
-                                     gate.head_len() ? hex : "nothing");
+    r.verdict.status =
+        Status::error(Code::kDataLoss, "the result is not a JPEG or PNG (it starts with %s)",
+                      gate.head_len() ? hex : "nothing");
     return r;
   }
   r.ok = true;

@@ -44,7 +44,7 @@ struct Config {
                                            // as the header and wipes this copy
   BodyShape body_shape = BodyShape::kWrapped;
   uint64_t max_reply_bytes = uint64_t{64} * 1024;
-  uint64_t create_timeout_ms = 180000;     // the whole upload and reply
+  uint64_t create_timeout_ms = 180000;  // the whole upload and reply
   uint64_t poll_timeout_ms = 30000;
   uint64_t download_timeout_ms = 120000;
 };
@@ -73,10 +73,10 @@ Status validate_params(const EditParams& params, const Limits& limits = Limits()
 Status validate_image_url(std::string_view url);
 
 struct Reply {
-  bool ok = false;        // HTTP 200 and a usable task
-  TaskInfo task;          // when ok
-  Verdict verdict;        // when not ok
-  int http_status = 0;    // 0 when no reply arrived
+  bool ok = false;      // HTTP 200 and a usable task
+  TaskInfo task;        // when ok
+  Verdict verdict;      // when not ok
+  int http_status = 0;  // 0 when no reply arrived
   std::optional<uint32_t> retry_after_ms;
   bool request_sent = false;  // create: the whole body went out
   // create: a 200 that named a task but whose result part could not be

@@ -6,47 +6,75 @@ namespace spark::api {
 
 const char* error_class_name(ErrorClass c) {
   switch (c) {
-    case ErrorClass::kNone: return "none";
-    case ErrorClass::kInput: return "input";
-    case ErrorClass::kAuth: return "auth";
-    case ErrorClass::kRejected: return "rejected";
-    case ErrorClass::kTransient: return "transient";
-    case ErrorClass::kUnknownOutcome: return "unknown-outcome";
-    case ErrorClass::kTaskFailed: return "task-failed";
+    case ErrorClass::kNone:
+      return "none";
+    case ErrorClass::kInput:
+      return "input";
+    case ErrorClass::kAuth:
+      return "auth";
+    case ErrorClass::kRejected:
+      return "rejected";
+    case ErrorClass::kTransient:
+      return "transient";
+    case ErrorClass::kUnknownOutcome:
+      return "unknown-outcome";
+    case ErrorClass::kTaskFailed:
+      return "task-failed";
   }
   return "?";
 }
 
 int exit_code(ErrorClass c) {
   switch (c) {
-    case ErrorClass::kNone: return 0;
-    case ErrorClass::kInput: return 3;
-    case ErrorClass::kAuth: return 4;
-    case ErrorClass::kRejected: return 5;
+    case ErrorClass::kNone:
+      return 0;
+    case ErrorClass::kInput:
+      return 3;
+    case ErrorClass::kAuth:
+      return 4;
+    case ErrorClass::kRejected:
+      return 5;
     case ErrorClass::kTransient:
-    case ErrorClass::kUnknownOutcome: return 6;
-    case ErrorClass::kTaskFailed: return 7;
+    case ErrorClass::kUnknownOutcome:
+      return 6;
+    case ErrorClass::kTaskFailed:
+      return 7;
   }
   return 1;
 }
 
 const char* vendor_code_text(int64_t code) {
   switch (code) {
-    case 3007001: return "missing prompt";
-    case 3007002: return "missing image";
-    case 3007003: return "invalid image format (JPEG or PNG only)";
-    case 3007004: return "invalid prompt length (1 to 800 characters)";
-    case 3007005: return "invalid image size (at most 5 MB, 4096 px a side, side ratio 3)";
-    case 3007006: return "invalid parameter (scale 0..1, integer seed)";
-    case 3007007: return "authentication failed";
-    case 3007008: return "invalid image array (exactly one image)";
-    case 3007009: return "invalid image element";
-    case 3007095: return "internal generation error";
-    case 3007096: return "result parsing error";
-    case 3007097: return "upstream HTTP error";
-    case 3007098: return "status check error";
-    case 3007099: return "service unavailable";
-    default: return nullptr;
+    case 3007001:
+      return "missing prompt";
+    case 3007002:
+      return "missing image";
+    case 3007003:
+      return "invalid image format (JPEG or PNG only)";
+    case 3007004:
+      return "invalid prompt length (1 to 800 characters)";
+    case 3007005:
+      return "invalid image size (at most 5 MB, 4096 px a side, side ratio 3)";
+    case 3007006:
+      return "invalid parameter (scale 0..1, integer seed)";
+    case 3007007:
+      return "authentication failed";
+    case 3007008:
+      return "invalid image array (exactly one image)";
+    case 3007009:
+      return "invalid image element";
+    case 3007095:
+      return "internal generation error";
+    case 3007096:
+      return "result parsing error";
+    case 3007097:
+      return "upstream HTTP error";
+    case 3007098:
+      return "status check error";
+    case 3007099:
+      return "service unavailable";
+    default:
+      return nullptr;
   }
 }
 
@@ -54,9 +82,12 @@ namespace {
 
 const char* phase_name(Phase p) {
   switch (p) {
-    case Phase::kCreate: return "create";
-    case Phase::kPoll: return "poll";
-    case Phase::kDownload: return "download";
+    case Phase::kCreate:
+      return "create";
+    case Phase::kPoll:
+      return "poll";
+    case Phase::kDownload:
+      return "download";
   }
   return "?";
 }
@@ -65,7 +96,9 @@ const char* phase_name(Phase p) {
 Status vendor_status(Code code, const char* what, std::optional<int64_t> vendor_code,
                      const char* vendor_message) {
   const char* text = vendor_code ? vendor_code_text(*vendor_code) : nullptr;
-  const char* detail = vendor_message && *vendor_message ? vendor_message : text ? text : "no details";
+  const char* detail = vendor_message && *vendor_message ? vendor_message
+                       : text                            ? text
+                                                         : "no details";
   if (vendor_code) {
     return Status::error(code, "%s: %s (code %lld)", what, detail,
                          static_cast<long long>(*vendor_code));
@@ -141,20 +174,20 @@ Verdict classify_http(Phase phase, int http_status, std::optional<int64_t> vendo
       return make(ErrorClass::kRejected, Retry::kNo,
                   vendor_status(Code::kInvalidArgument, what, vendor_code, vendor_message));
     case 401:
-      return make(ErrorClass::kAuth, Retry::kNo,
-                  vendor_status(Code::kUnauthenticated,
-                                "the API key was refused (HTTP 401): check the key", vendor_code,
-                                vendor_message));
+      return make(
+          ErrorClass::kAuth, Retry::kNo,
+          vendor_status(Code::kUnauthenticated, "the API key was refused (HTTP 401): check the key",
+                        vendor_code, vendor_message));
     case 402:
-      return make(ErrorClass::kAuth, Retry::kNo,
-                  vendor_status(Code::kPermissionDenied,
-                                "no balance left on the account (HTTP 402)", vendor_code,
-                                vendor_message));
+      return make(
+          ErrorClass::kAuth, Retry::kNo,
+          vendor_status(Code::kPermissionDenied, "no balance left on the account (HTTP 402)",
+                        vendor_code, vendor_message));
     case 403:
-      return make(ErrorClass::kAuth, Retry::kNo,
-                  vendor_status(Code::kPermissionDenied,
-                                "the key may not use this model (HTTP 403)", vendor_code,
-                                vendor_message));
+      return make(
+          ErrorClass::kAuth, Retry::kNo,
+          vendor_status(Code::kPermissionDenied, "the key may not use this model (HTTP 403)",
+                        vendor_code, vendor_message));
     case 404:
       if (phase == Phase::kPoll) {
         Verdict v = make(ErrorClass::kRejected, Retry::kNo,
@@ -176,10 +209,10 @@ Verdict classify_http(Phase phase, int http_status, std::optional<int64_t> vendo
     case 408:
     case 429: {
       // The service did not take the request: safe to send again.
-      return make(ErrorClass::kTransient, Retry::kBackoff,
-                  vendor_status(Code::kUnavailable,
-                                http_status == 429 ? "rate limited (HTTP 429)" : what,
-                                vendor_code, vendor_message));
+      return make(
+          ErrorClass::kTransient, Retry::kBackoff,
+          vendor_status(Code::kUnavailable, http_status == 429 ? "rate limited (HTTP 429)" : what,
+                        vendor_code, vendor_message));
     }
     case 503:
       return make(ErrorClass::kTransient, Retry::kBackoff,

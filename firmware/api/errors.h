@@ -27,10 +27,10 @@ enum class ErrorClass : uint8_t {
 };
 
 enum class Retry : uint8_t {
-  kNo,             // fail now
-  kBackoff,        // same request again after a backoff delay
-  kResubmitOnce,   // a new create, at most once, after a delay
-  kKeepPolling,    // the task is still worth polling
+  kNo,            // fail now
+  kBackoff,       // same request again after a backoff delay
+  kResubmitOnce,  // a new create, at most once, after a delay
+  kKeepPolling,   // the task is still worth polling
 };
 
 // Where the request was when it failed.

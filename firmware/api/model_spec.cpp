@@ -11,7 +11,6 @@ namespace {
 
 using codec::member;
 
-
 const picojson::value* number(const picojson::value* v, const char* key) {
   const picojson::value* m = v ? member(*v, key) : nullptr;
   return m && m->is<double>() && std::isfinite(m->get<double>()) ? m : nullptr;
@@ -81,7 +80,8 @@ Result<ModelSpec> parse_model_spec(const picojson::value& reply) {
     if (n == "prompt" && max_length) {
       double v = max_length->get<double>();
       if (!(v >= 1 && v <= 100000)) {
-        return Status::error(Code::kOutOfRange, "the model spec's prompt limit %.0f is implausible", v);
+        return Status::error(Code::kOutOfRange, "the model spec's prompt limit %.0f is implausible",
+                             v);
       }
       l.prompt_max_code_points = static_cast<uint32_t>(v);
     } else if (n == "scale") {

@@ -14,7 +14,6 @@ namespace {
 
 using codec::member;
 
-
 const std::string* string_member(const picojson::value& v, const char* key) {
   const picojson::value* m = member(v, key);
   return m && m->is<std::string>() ? &m->get<std::string>() : nullptr;
@@ -80,9 +79,12 @@ TaskState state_of(const std::string& s) {
 
 const char* task_state_name(TaskState s) {
   switch (s) {
-    case TaskState::kPending: return "in progress";
-    case TaskState::kCompleted: return "completed";
-    case TaskState::kFailed: return "failed";
+    case TaskState::kPending:
+      return "in progress";
+    case TaskState::kCompleted:
+      return "completed";
+    case TaskState::kFailed:
+      return "failed";
   }
   return "?";
 }
@@ -103,7 +105,8 @@ Result<TaskInfo> parse_task_id(const picojson::value& reply) {
     // The id goes into a URL path and a journal: refuse anything else.
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '_' || c == '.';
-    if (!ok) return Status::error(Code::kDataLoss, "task id has a character outside [A-Za-z0-9._-]");
+    if (!ok)
+      return Status::error(Code::kDataLoss, "task id has a character outside [A-Za-z0-9._-]");
   }
   copy_text(t.status_text, std::string("(unreadable)"));
   return t;

@@ -78,7 +78,8 @@ const char* hint_for(const job::EditOutcome& o) {
     case api::ErrorClass::kTaskFailed:
       return "The service could not edit this picture: press to try again.";
     case api::ErrorClass::kUnknownOutcome:
-      return "The request may have reached the service: see spark-edit status. Press for a new one.";
+      return "The request may have reached the service: see spark-edit status. Press for a new "
+             "one.";
     case api::ErrorClass::kTransient:
       return o.task_id.empty() ? "Check the network, then press to try again."
                                : "Check the network. The edit resumes when sparkcam restarts.";
@@ -384,12 +385,14 @@ void Controller::edit() {
     timing_.prepare_ms = prepared_ms_ - prepare_start_ms_;
     timing_.press_to_sent_ms = sent_at_ms_ - press_ms_;
     uint64_t known = timing_.capture_ms + timing_.prepare_ms;
-    SPARK_LOGI(kLog, "press to request sent: %llu ms (capture %llu ms, prepare %llu ms, the rest "
-               "%llu ms)", static_cast<unsigned long long>(timing_.press_to_sent_ms),
+    SPARK_LOGI(kLog,
+               "press to request sent: %llu ms (capture %llu ms, prepare %llu ms, the rest "
+               "%llu ms)",
+               static_cast<unsigned long long>(timing_.press_to_sent_ms),
                static_cast<unsigned long long>(timing_.capture_ms),
                static_cast<unsigned long long>(timing_.prepare_ms),
-               static_cast<unsigned long long>(timing_.press_to_sent_ms > known
-                                                   ? timing_.press_to_sent_ms - known : 0));
+               static_cast<unsigned long long>(
+                   timing_.press_to_sent_ms > known ? timing_.press_to_sent_ms - known : 0));
   }
   finish(o, path);
 }

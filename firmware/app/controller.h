@@ -174,7 +174,7 @@ class Controller {
   uint64_t screen_until_ = hal::Deadline::kNever;  // result/error: back to idle then
   uint64_t watchdog_due_ = hal::Deadline::kNever;
   bool swallow_release_ = false;  // a press that cancelled: its release is not a new press
-  Picture last_, captured_;  // the last result (idle thumbnail, result screen), its original
+  Picture last_, captured_;       // the last result (idle thumbnail, result screen), its original
   std::string last_result_path_, shown_capture_, shown_result_;
   std::string error_cause_, error_hint_, edit_status_, result_url_;
   job::EditOutcome last_outcome_;

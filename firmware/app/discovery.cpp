@@ -56,15 +56,17 @@ Status write_cache(EditStack& s, const std::string& path, const std::string& mod
 
 const char* source_name(Discovery::Source s) {
   switch (s) {
-    case Discovery::Source::kBuiltIn: return "built-in";
-    case Discovery::Source::kService: return "service";
-    case Discovery::Source::kCache: return "cache";
+    case Discovery::Source::kBuiltIn:
+      return "built-in";
+    case Discovery::Source::kService:
+      return "service";
+    case Discovery::Source::kCache:
+      return "cache";
   }
   return "?";
 }
 
-Discovery discover(EditStack& s, const std::string& models_base, bool refresh,
-                   uint64_t max_age_s) {
+Discovery discover(EditStack& s, const std::string& models_base, bool refresh, uint64_t max_age_s) {
   Discovery d;
   d.cache_path = s.state_dir + "/" + kModelSpecCacheName;
   std::snprintf(d.spec.endpoint, sizeof d.spec.endpoint, "%s", s.api->create_url().c_str());
@@ -72,8 +74,8 @@ Discovery discover(EditStack& s, const std::string& models_base, bool refresh,
   const api::ModelSpec builtin = d.spec;  // what the client uses until a spec is applied
   const uint64_t now = s.clock.wall_time_s();
   auto cached = read_cache(s, d.cache_path);
-  bool cache_usable = cached.is_ok() && cached->models_base == models_base &&
-                      s.api->use_spec(cached->spec).is_ok();
+  bool cache_usable =
+      cached.is_ok() && cached->models_base == models_base && s.api->use_spec(cached->spec).is_ok();
   // use_spec above only checked the cached endpoint; start from built-ins again.
   uint64_t age = cache_usable && now > cached->fetched_at ? now - cached->fetched_at : 0;
   if (cache_usable && !refresh && age <= max_age_s) {

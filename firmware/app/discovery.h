@@ -29,9 +29,9 @@ constexpr const char* kModelSpecCacheName = "model-spec.json";
 struct Discovery {
   enum class Source : uint8_t { kBuiltIn, kService, kCache };
   Source source = Source::kBuiltIn;
-  uint64_t age_s = 0;       // of the spec in use, when from the cache
-  api::ModelSpec spec;      // in use (built-in values for kBuiltIn)
-  Status problem;           // why the service's answer was not used, if so
+  uint64_t age_s = 0;   // of the spec in use, when from the cache
+  api::ModelSpec spec;  // in use (built-in values for kBuiltIn)
+  Status problem;       // why the service's answer was not used, if so
   std::string cache_path;
 };
 

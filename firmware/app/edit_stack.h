@@ -24,11 +24,11 @@
 namespace spark::app {
 
 struct StackConfig {
-  api::Config api;               // api_base, key, body shape, timeouts
-  tls::Config tls;               // ca_file, pins
-  http::ClientConfig http;       // proxy, I/O timeouts
-  std::string state_dir;         // absolute (app::resolve_state_dir); the journal goes
-                                 // in <state_dir>/journal, checked as state_dir.h says
+  api::Config api;          // api_base, key, body shape, timeouts
+  tls::Config tls;          // ca_file, pins
+  http::ClientConfig http;  // proxy, I/O timeouts
+  std::string state_dir;    // absolute (app::resolve_state_dir); the journal goes
+                            // in <state_dir>/journal, checked as state_dir.h says
 };
 
 // Fills https_proxy / no_proxy from the environment (lower case first, as

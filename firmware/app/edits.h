@@ -78,19 +78,19 @@ struct EditRequest {
   std::string prompt;
   double scale = 0.5;
   int64_t seed = -1;
-  OutputNames names;      // from choose_output
+  OutputNames names;  // from choose_output
   std::string body_shape = "wrapped";
 };
 
 // What resume_all did with each record.
 struct ResumeItem {
   enum class Kind : uint8_t {
-    kRefused,      // breaks the state rules (status says which); not acted on
-    kForgotten,    // dropped from the journal as asked (status: the journal's)
-    kFailedBefore, // failed earlier, nothing to resume (entry.error says why)
-    kAlreadyDone,  // finished earlier (entry.output_path)
-    kOtherApiBase, // made with entry.api_base; not resumed against another
-    kResumed,      // outcome says how it ended
+    kRefused,       // breaks the state rules (status says which); not acted on
+    kForgotten,     // dropped from the journal as asked (status: the journal's)
+    kFailedBefore,  // failed earlier, nothing to resume (entry.error says why)
+    kAlreadyDone,   // finished earlier (entry.output_path)
+    kOtherApiBase,  // made with entry.api_base; not resumed against another
+    kResumed,       // outcome says how it ended
   };
   Kind kind = Kind::kResumed;
   const job::JournalEntry* entry = nullptr;
@@ -111,7 +111,10 @@ class ResumeListener {
   virtual ~ResumeListener() = default;
   // Before the first record: how many there are (0: nothing to resume).
   virtual void on_start(size_t records) { (void)records; }
-  virtual job::Observer* observer(const job::JournalEntry& e) { (void)e; return nullptr; }
+  virtual job::Observer* observer(const job::JournalEntry& e) {
+    (void)e;
+    return nullptr;
+  }
   virtual void on_item(const ResumeItem& item) = 0;
 };
 

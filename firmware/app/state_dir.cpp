@@ -27,8 +27,8 @@ bool has_dot_component(const std::string& path) {
 }
 
 Status refuse(const job::JournalEntry& e, const char* what) {
-  return Status::error(Code::kFailedPrecondition, "journal record %s refused: %s",
-                       e.job_id.c_str(), what);
+  return Status::error(Code::kFailedPrecondition, "journal record %s refused: %s", e.job_id.c_str(),
+                       what);
 }
 
 }  // namespace
@@ -58,7 +58,9 @@ Result<std::string> resolve_state_dir(const std::string& explicit_dir) {
   return dir;
 }
 
-std::string prepared_dir(const std::string& state_dir) { return state_dir + "/prepared"; }
+std::string prepared_dir(const std::string& state_dir) {
+  return state_dir + "/prepared";
+}
 
 Status open_state_dir(const std::string& state_dir) {
   SPARK_TRY(platform::ensure_private_dir(state_dir));

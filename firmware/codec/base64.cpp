@@ -53,20 +53,19 @@ void encode_quantum(const uint8_t* in, size_t n, char* out) {
 // bytes, and a 16-entry shuffle table maps each field's range (A-Z, a-z,
 // 0-9, +, /) to the offset that turns it into its character.
 #if defined(SPARK_BASE64_SSSE3)
-__attribute__((target("ssse3"))) size_t encode_ssse3(const uint8_t* in, size_t groups,
-                                                     char* out) {
+__attribute__((target("ssse3"))) size_t encode_ssse3(const uint8_t* in, size_t groups, char* out) {
   const __m128i spread = _mm_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
-  const __m128i offsets = _mm_setr_epi8(65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19,
-                                        -16, 0, 0);
+  const __m128i offsets =
+      _mm_setr_epi8(65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0);
   size_t g = 0;
   for (; g + 6 <= groups; g += 4, in += 12, out += 16) {  // 16-byte loads stay in range
     __m128i v = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)), spread);
     // Fields 0 and 2 (bits 10-15 and 6-11 of the two 16-bit halves) move
     // down with a high multiply, fields 1 and 3 up with a low one.
-    const __m128i hi = _mm_mulhi_epu16(_mm_and_si128(v, _mm_set1_epi32(0x0fc0fc00)),
-                                       _mm_set1_epi32(0x04000040));
-    const __m128i lo = _mm_mullo_epi16(_mm_and_si128(v, _mm_set1_epi32(0x003f03f0)),
-                                       _mm_set1_epi32(0x01000010));
+    const __m128i hi =
+        _mm_mulhi_epu16(_mm_and_si128(v, _mm_set1_epi32(0x0fc0fc00)), _mm_set1_epi32(0x04000040));
+    const __m128i lo =
+        _mm_mullo_epi16(_mm_and_si128(v, _mm_set1_epi32(0x003f03f0)), _mm_set1_epi32(0x01000010));
     const __m128i idx = _mm_or_si128(hi, lo);  // one 6-bit value per byte, in order
     // Range number: 0 for A-Z, 1 for a-z, 2-11 for 0-9, 12 for +, 13 for /.
     __m128i range = _mm_subs_epu8(idx, _mm_set1_epi8(51));

@@ -22,7 +22,9 @@
 namespace spark::codec {
 
 // Exact length of the encoding of n bytes.
-constexpr uint64_t base64_encoded_size(uint64_t n) { return 4 * ((n + 2) / 3); }
+constexpr uint64_t base64_encoded_size(uint64_t n) {
+  return 4 * ((n + 2) / 3);
+}
 
 // One-shot: encodes in into out, which must hold base64_encoded_size(in.size())
 // bytes. Returns the number written, or 0 if out is too small (and in isn't empty).

@@ -16,8 +16,8 @@
 
 #ifndef PICOJSON_ASSERT
 #include <cstdlib>
-#define PICOJSON_ASSERT(e) \
-  do {                     \
+#define PICOJSON_ASSERT(e)  \
+  do {                      \
     if (!(e)) std::abort(); \
   } while (0)
 #endif

@@ -61,7 +61,7 @@ class JsonWriter {
   size_t len_ = 0;
   Frame stack_[kMaxDepth] = {};
   size_t depth_ = 0;
-  bool first_ = true;      // no element yet in the current container
+  bool first_ = true;  // no element yet in the current container
   bool in_string_ = false;
   bool top_done_ = false;  // a complete top-level value was written
 };

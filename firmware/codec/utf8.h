@@ -17,7 +17,9 @@ struct Utf8Scan {
 };
 
 Utf8Scan utf8_scan(std::string_view text);
-inline bool utf8_valid(std::string_view text) { return utf8_scan(text).valid; }
+inline bool utf8_valid(std::string_view text) {
+  return utf8_scan(text).valid;
+}
 // Code points, or kInvalidArgument "text is not valid UTF-8 at byte N".
 Result<size_t> utf8_count(std::string_view text);
 

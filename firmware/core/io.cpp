@@ -15,8 +15,8 @@ Result<size_t> MemorySource::read(MutBytes buf) {
 Status FixedSink::write(ConstBytes data) {
   if (data.size() > buf_.size() - used_) {
     return Status::error(Code::kResourceExhausted,
-                         "output buffer full (%zu bytes): %zu more bytes do not fit",
-                         buf_.size(), data.size());
+                         "output buffer full (%zu bytes): %zu more bytes do not fit", buf_.size(),
+                         data.size());
   }
   if (!data.empty()) std::memcpy(buf_.data() + used_, data.data(), data.size());
   used_ += data.size();

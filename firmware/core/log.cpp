@@ -118,16 +118,26 @@ void set_sink(Sink sink, void* context) {
   s.sink = sink ? sink : stderr_sink;
   s.context = context;
 }
-void reset_sink() { set_sink(nullptr, nullptr); }
-void set_level(Level l) { g_level.store(static_cast<int>(l)); }
-Level level() { return static_cast<Level>(g_level.load()); }
+void reset_sink() {
+  set_sink(nullptr, nullptr);
+}
+void set_level(Level l) {
+  g_level.store(static_cast<int>(l));
+}
+Level level() {
+  return static_cast<Level>(g_level.load());
+}
 
 const char* level_name(Level l) {
   switch (l) {
-    case Level::kError: return "error";
-    case Level::kWarn: return "warn";
-    case Level::kInfo: return "info";
-    case Level::kDebug: return "debug";
+    case Level::kError:
+      return "error";
+    case Level::kWarn:
+      return "warn";
+    case Level::kInfo:
+      return "info";
+    case Level::kDebug:
+      return "debug";
   }
   return "?";
 }
@@ -177,7 +187,8 @@ size_t redacted_copy(std::string_view src, char* dst, size_t cap) {
   // Redact a copy wide enough that a secret starting anywhere within cap is
   // whole in it; then cut on a character boundary.
   char* wide = s.scratch;
-  const size_t wide_cap = cap + kMaxSecretLen < sizeof s.scratch ? cap + kMaxSecretLen : sizeof s.scratch;
+  const size_t wide_cap =
+      cap + kMaxSecretLen < sizeof s.scratch ? cap + kMaxSecretLen : sizeof s.scratch;
   size_t n = text::utf8_floor(src.data(), src.size(), wide_cap - 1);
   std::memcpy(wide, src.data(), n);
   wide[n] = '\0';

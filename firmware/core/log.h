@@ -64,10 +64,10 @@ void write(Level level, const char* module, const char* fmt, ...)
 
 }  // namespace spark::log
 
-#define SPARK_LOG(lvl, module, ...)                                        \
-  do {                                                                     \
-    if (static_cast<int>(lvl) <= static_cast<int>(::spark::log::level()))  \
-      ::spark::log::write(lvl, module, __VA_ARGS__);                       \
+#define SPARK_LOG(lvl, module, ...)                                       \
+  do {                                                                    \
+    if (static_cast<int>(lvl) <= static_cast<int>(::spark::log::level())) \
+      ::spark::log::write(lvl, module, __VA_ARGS__);                      \
   } while (0)
 #define SPARK_LOGE(module, ...) SPARK_LOG(::spark::log::Level::kError, module, __VA_ARGS__)
 #define SPARK_LOGW(module, ...) SPARK_LOG(::spark::log::Level::kWarn, module, __VA_ARGS__)

@@ -11,22 +11,38 @@ namespace spark {
 
 const char* code_name(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: return "invalid argument";
-    case Code::kOutOfRange: return "out of range";
-    case Code::kResourceExhausted: return "resource exhausted";
-    case Code::kFailedPrecondition: return "failed precondition";
-    case Code::kNotFound: return "not found";
-    case Code::kAlreadyExists: return "already exists";
-    case Code::kPermissionDenied: return "permission denied";
-    case Code::kUnauthenticated: return "unauthenticated";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kDeadlineExceeded: return "deadline exceeded";
-    case Code::kCancelled: return "cancelled";
-    case Code::kDataLoss: return "data loss";
-    case Code::kUnimplemented: return "unimplemented";
-    case Code::kIo: return "I/O error";
-    case Code::kInternal: return "internal error";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      return "invalid argument";
+    case Code::kOutOfRange:
+      return "out of range";
+    case Code::kResourceExhausted:
+      return "resource exhausted";
+    case Code::kFailedPrecondition:
+      return "failed precondition";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kAlreadyExists:
+      return "already exists";
+    case Code::kPermissionDenied:
+      return "permission denied";
+    case Code::kUnauthenticated:
+      return "unauthenticated";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kDeadlineExceeded:
+      return "deadline exceeded";
+    case Code::kCancelled:
+      return "cancelled";
+    case Code::kDataLoss:
+      return "data loss";
+    case Code::kUnimplemented:
+      return "unimplemented";
+    case Code::kIo:
+      return "I/O error";
+    case Code::kInternal:
+      return "internal error";
   }
   return "unknown";
 }
@@ -37,7 +53,7 @@ namespace {
 constexpr size_t kWide = Status::kMaxMessage + 1 + log::kMaxSecretLen;
 
 __attribute__((format(printf, 3, 0))) void format_into(char* buf, size_t size, const char* fmt,
-                                                     va_list ap) {
+                                                       va_list ap) {
   char wide[kWide];
   int n = std::vsnprintf(wide, sizeof wide, fmt, ap);
   if (n < 0) wide[0] = '\0';

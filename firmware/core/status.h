@@ -18,21 +18,21 @@ namespace spark {
 
 enum class Code : uint8_t {
   kOk = 0,
-  kInvalidArgument,    // the caller's input is wrong (bad option, bad file)
-  kOutOfRange,         // a value or size beyond a limit
-  kResourceExhausted,  // a buffer, cap or memory budget would be exceeded
-  kFailedPrecondition, // the system is not in a state to do this
+  kInvalidArgument,     // the caller's input is wrong (bad option, bad file)
+  kOutOfRange,          // a value or size beyond a limit
+  kResourceExhausted,   // a buffer, cap or memory budget would be exceeded
+  kFailedPrecondition,  // the system is not in a state to do this
   kNotFound,
   kAlreadyExists,
   kPermissionDenied,
   kUnauthenticated,
-  kUnavailable,        // transient: try again later
+  kUnavailable,  // transient: try again later
   kDeadlineExceeded,
   kCancelled,
-  kDataLoss,           // corrupt or truncated data
+  kDataLoss,  // corrupt or truncated data
   kUnimplemented,
-  kIo,                 // an operating-system I/O error
-  kInternal,           // a bug in sparkcam
+  kIo,        // an operating-system I/O error
+  kInternal,  // a bug in sparkcam
 };
 
 // "invalid argument", "deadline exceeded", ...
@@ -47,8 +47,7 @@ class [[nodiscard]] Status {
   // printf-style message. Registered secrets are masked (spark::log) before
   // it is cut to kMaxMessage bytes (with "...", on a UTF-8 boundary), so no
   // part of a secret survives a cut.
-  static Status error(Code code, const char* fmt, ...)
-      __attribute__((format(printf, 2, 3)));
+  static Status error(Code code, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
   bool is_ok() const { return code_ == Code::kOk; }
   explicit operator bool() const { return is_ok(); }
@@ -57,8 +56,7 @@ class [[nodiscard]] Status {
 
   // Returns this status with "context: " put before its message (redacted
   // and cut the same way).
-  Status with_context(const char* fmt, ...) const
-      __attribute__((format(printf, 2, 3)));
+  Status with_context(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
 
   // Explicitly drops a status the caller has decided not to handle.
   void ignore() const {}
@@ -72,7 +70,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}     // NOLINT: implicit by design
   Result(const Status& status) : status_(status) {  // NOLINT: implicit by design
     if (status_.is_ok()) {
       status_ = Status::error(Code::kInternal, "Result made from an OK status without a value");
@@ -100,9 +98,13 @@ class [[nodiscard]] Result {
 };
 
 namespace detail {
-inline const Status& status_of(const Status& s) { return s; }
+inline const Status& status_of(const Status& s) {
+  return s;
+}
 template <class T>
-const Status& status_of(const Result<T>& r) { return r.status(); }
+const Status& status_of(const Result<T>& r) {
+  return r.status();
+}
 }  // namespace detail
 
 }  // namespace spark
@@ -112,11 +114,11 @@ const Status& status_of(const Result<T>& r) { return r.status(); }
 
 // Returns the error of a Status- or Result-valued expression from the
 // enclosing function, which must return Status or Result<U>.
-#define SPARK_TRY(expr)                                                  \
-  do {                                                                   \
-    auto&& spark_try_value_ = (expr);                                    \
-    if (!::spark::detail::status_of(spark_try_value_).is_ok())           \
-      return ::spark::detail::status_of(spark_try_value_);               \
+#define SPARK_TRY(expr)                                        \
+  do {                                                         \
+    auto&& spark_try_value_ = (expr);                          \
+    if (!::spark::detail::status_of(spark_try_value_).is_ok()) \
+      return ::spark::detail::status_of(spark_try_value_);     \
   } while (0)
 
 // SPARK_TRY_ASSIGN(auto n, source.read(buf)); declares/assigns lhs from a
@@ -125,8 +127,8 @@ const Status& status_of(const Result<T>& r) { return r.status(); }
 // and tmp a name being declared; neither may be parenthesised.
 #define SPARK_TRY_ASSIGN(lhs, expr) \
   SPARK_TRY_ASSIGN_IMPL(SPARK_CONCAT(spark_try_result_, __LINE__), lhs, expr)
-#define SPARK_TRY_ASSIGN_IMPL(tmp, lhs, expr)  \
-  auto tmp = (expr);                           \
-  if (!tmp.is_ok()) return tmp.status();       \
+#define SPARK_TRY_ASSIGN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                          \
+  if (!tmp.is_ok()) return tmp.status();      \
   lhs = std::move(tmp).value()
 // NOLINTEND(bugprone-macro-parentheses)

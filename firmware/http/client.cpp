@@ -47,13 +47,17 @@ struct Appender {
   }
 };
 
-bool has_crlf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+bool has_crlf(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos;
+}
 
 bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-const char* method_name(Method m) { return m == Method::kPost ? "POST" : "GET"; }
+const char* method_name(Method m) {
+  return m == Method::kPost ? "POST" : "GET";
+}
 
 }  // namespace
 
@@ -88,7 +92,9 @@ Client::Client(tls::Context& tls, hal::Socket& socket, hal::Clock& clock, Client
       session_(tls, socket, clock),
       parser_(MutBytes(head_)) {}
 
-void Client::close() { session_.close(); }
+void Client::close() {
+  session_.close();
+}
 
 hal::Deadline Client::wait_deadline(hal::Deadline request_deadline) const {
   return request_deadline.min(hal::Deadline::after(clock_, config_.io_timeout_ms));
@@ -253,10 +259,9 @@ Status Client::send_request(const Request& request, std::string_view host, uint1
       sent_body += n;
     }
     if (sent_body > total || (end && sent_body != total)) {
-      return Status::error(Code::kInternal,
-                           "request body produced %llu bytes but its length said %llu",
-                           static_cast<unsigned long long>(sent_body),
-                           static_cast<unsigned long long>(total));
+      return Status::error(
+          Code::kInternal, "request body produced %llu bytes but its length said %llu",
+          static_cast<unsigned long long>(sent_body), static_cast<unsigned long long>(total));
     }
     // The last bytes go without the "more" hint even when they fill io_
     // exactly (the source says so only on the next, empty read).

@@ -68,10 +68,10 @@ using ProgressFn = Status (*)(void* context, uint64_t sent, uint64_t total);
 
 struct Request {
   Method method = Method::kGet;
-  std::string_view url;         // https://host[:port]/path?query
-  Span<const Header> headers;   // e.g. Authorization, Content-Type, Accept
-  BodySource* body = nullptr;   // POST only
-  ByteSink* sink = nullptr;     // response body; nullptr discards it
+  std::string_view url;        // https://host[:port]/path?query
+  Span<const Header> headers;  // e.g. Authorization, Content-Type, Accept
+  BodySource* body = nullptr;  // POST only
+  ByteSink* sink = nullptr;    // response body; nullptr discards it
   uint64_t max_response_bytes = uint64_t{64} * 1024;
   ProgressFn progress = nullptr;
   void* progress_context = nullptr;

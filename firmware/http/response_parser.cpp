@@ -169,10 +169,9 @@ Status ResponseParser::parse_field(std::string_view line, bool& seen_length) {
     return Status::error(Code::kResourceExhausted, "response has more than %zu headers",
                          kMaxHeaders);
   }
-  fields_[field_count_++] = Field{static_cast<uint32_t>(name.data() - base),
-                                  static_cast<uint32_t>(name.size()),
-                                  static_cast<uint32_t>(value.data() - base),
-                                  static_cast<uint32_t>(value.size())};
+  fields_[field_count_++] =
+      Field{static_cast<uint32_t>(name.data() - base), static_cast<uint32_t>(name.size()),
+            static_cast<uint32_t>(value.data() - base), static_cast<uint32_t>(value.size())};
   if (iequals(name, "Content-Length")) {
     SPARK_TRY(take_content_length(value, seen_length));
   } else if (iequals(name, "Transfer-Encoding")) {

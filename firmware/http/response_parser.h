@@ -100,7 +100,7 @@ class ResponseParser {
   std::optional<uint64_t> content_length_;
   uint64_t remaining_ = 0;  // of the current chunk or the Content-Length body
   uint64_t body_bytes_ = 0;
-  size_t line_len_ = 0;     // chunk-size line or trailer line so far
+  size_t line_len_ = 0;  // chunk-size line or trailer line so far
   size_t trailer_bytes_ = 0;
   bool saw_cr_ = false;
   size_t size_digits_ = 0;

@@ -50,7 +50,8 @@ size_t decode_userinfo(std::string_view userinfo, uint8_t* out, size_t capacity)
 // or over kMaxProxyUserinfo bytes decoded, or an out under kMaxProxyToken.
 // Its decoded copy on the stack is wiped.
 constexpr size_t kMaxProxyUserinfo = 255;
-constexpr size_t kMaxProxyToken = static_cast<size_t>(codec::base64_encoded_size(kMaxProxyUserinfo + 1));
+constexpr size_t kMaxProxyToken =
+    static_cast<size_t>(codec::base64_encoded_size(kMaxProxyUserinfo + 1));
 size_t basic_credentials(std::string_view userinfo, char* out, size_t capacity);
 
 // ASCII case-insensitive equality (header names, host names, tokens).

@@ -3,8 +3,8 @@
 #include <csetjmp>
 #include <cstring>
 
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
 #include <png.h>
 
 namespace spark::image::detail {
@@ -77,8 +77,12 @@ struct JpegDecoderState {
 
 namespace {
 
-JpegDecoderState* dstate(j_common_ptr c) { return static_cast<JpegDecoderState*>(c->client_data); }
-Guard* guard_of(j_common_ptr c) { return &static_cast<JpegDecoderState*>(c->client_data)->guard; }
+JpegDecoderState* dstate(j_common_ptr c) {
+  return static_cast<JpegDecoderState*>(c->client_data);
+}
+Guard* guard_of(j_common_ptr c) {
+  return &static_cast<JpegDecoderState*>(c->client_data)->guard;
+}
 
 void jpeg_on_error(j_common_ptr c) {
   Guard* g = guard_of(c);
@@ -142,7 +146,9 @@ JpegReader::~JpegReader() {
   if (s_->created) jpeg_destroy_decompress(&s_->cinfo);
 }
 
-const Warnings& JpegReader::warnings() const { return s_->guard.warnings; }
+const Warnings& JpegReader::warnings() const {
+  return s_->guard.warnings;
+}
 
 Status JpegReader::error(const char* what) const {
   if (!s_->io_status.is_ok()) return s_->io_status.with_context("reading the JPEG");
@@ -158,11 +164,14 @@ Status JpegReader::start(ByteSource& source, const Plan& plan) {
   s->err.error_exit = jpeg_on_error;
   s->err.emit_message = jpeg_on_message;
   s->cinfo.client_data = s;  // kept by jpeg_create_decompress
-  if (!guarded(&s->guard, [](void* a) {
-        auto* st = static_cast<JpegDecoderState*>(a);
-        jpeg_create_decompress(&st->cinfo);
-        st->created = true;
-      }, s)) {
+  if (!guarded(
+          &s->guard,
+          [](void* a) {
+            auto* st = static_cast<JpegDecoderState*>(a);
+            jpeg_create_decompress(&st->cinfo);
+            st->created = true;
+          },
+          s)) {
     return error("setup");
   }
   s->src.init_source = src_init;
@@ -178,9 +187,9 @@ Status JpegReader::start(ByteSource& source, const Plan& plan) {
   uint64_t cap = plan.whole_image_bytes + (8u << 20);
   s->cinfo.mem->max_memory_to_use = cap > 0x7fffffff ? 0x7fffffffL : static_cast<long>(cap);
 
-  if (!guarded(&s->guard, [](void* a) {
-        jpeg_read_header(&static_cast<JpegDecoderState*>(a)->cinfo, TRUE);
-      }, s)) {
+  if (!guarded(
+          &s->guard,
+          [](void* a) { jpeg_read_header(&static_cast<JpegDecoderState*>(a)->cinfo, TRUE); }, s)) {
     return error("header");
   }
   jpeg_decompress_struct& c = s->cinfo;
@@ -192,8 +201,15 @@ Status JpegReader::start(ByteSource& source, const Plan& plan) {
                          plan.source.height);
   }
   switch (c.jpeg_color_space) {
-    case JCS_YCbCr: case JCS_GRAYSCALE: case JCS_RGB: c.out_color_space = c.jpeg_color_space; break;
-    case JCS_CMYK: case JCS_YCCK: c.out_color_space = JCS_CMYK; break;
+    case JCS_YCbCr:
+    case JCS_GRAYSCALE:
+    case JCS_RGB:
+      c.out_color_space = c.jpeg_color_space;
+      break;
+    case JCS_CMYK:
+    case JCS_YCCK:
+      c.out_color_space = JCS_CMYK;
+      break;
     default:
       return Status::error(Code::kUnimplemented, "JPEG colour space %d is not supported",
                            static_cast<int>(c.jpeg_color_space));
@@ -204,9 +220,9 @@ Status JpegReader::start(ByteSource& source, const Plan& plan) {
   c.dct_method = JDCT_ISLOW;
   // Shrinking anyway: the triangle filter of fancy upsampling buys nothing.
   c.do_fancy_upsampling = plan.scale_num < 8 ? FALSE : TRUE;
-  if (!guarded(&s->guard, [](void* a) {
-        jpeg_start_decompress(&static_cast<JpegDecoderState*>(a)->cinfo);
-      }, s)) {
+  if (!guarded(
+          &s->guard,
+          [](void* a) { jpeg_start_decompress(&static_cast<JpegDecoderState*>(a)->cinfo); }, s)) {
     return error("decode");
   }
   if (c.output_width != plan.decoded_width || c.output_height != plan.decoded_height) {
@@ -217,10 +233,13 @@ Status JpegReader::start(ByteSource& source, const Plan& plan) {
   s->xoffset = plan.crop.x;
   s->xwidth = plan.crop.width;
   if (plan.crop.width < c.output_width) {
-    if (!guarded(&s->guard, [](void* a) {
-          auto* st = static_cast<JpegDecoderState*>(a);
-          jpeg_crop_scanline(&st->cinfo, &st->xoffset, &st->xwidth);
-        }, s)) {
+    if (!guarded(
+            &s->guard,
+            [](void* a) {
+              auto* st = static_cast<JpegDecoderState*>(a);
+              jpeg_crop_scanline(&st->cinfo, &st->xoffset, &st->xwidth);
+            },
+            s)) {
       return error("crop");
     }
   } else {
@@ -230,10 +249,13 @@ Status JpegReader::start(ByteSource& source, const Plan& plan) {
   width_ = plan.crop.width;
   rows_left_ = plan.crop.height;
   s->skip = plan.crop.y;
-  if (s->skip > 0 && !guarded(&s->guard, [](void* a) {
-        auto* st = static_cast<JpegDecoderState*>(a);
-        jpeg_skip_scanlines(&st->cinfo, st->skip);
-      }, s)) {
+  if (s->skip > 0 && !guarded(
+                         &s->guard,
+                         [](void* a) {
+                           auto* st = static_cast<JpegDecoderState*>(a);
+                           jpeg_skip_scanlines(&st->cinfo, st->skip);
+                         },
+                         s)) {
     return error("skip");
   }
   row_.resize(size_t{c.output_width} * static_cast<size_t>(c.output_components));
@@ -242,14 +264,18 @@ Status JpegReader::start(ByteSource& source, const Plan& plan) {
 }
 
 Result<const uint8_t*> JpegReader::next_row() {
-  if (rows_left_ == 0) return Status::error(Code::kInternal, "JPEG reader asked for a row past the crop");
+  if (rows_left_ == 0)
+    return Status::error(Code::kInternal, "JPEG reader asked for a row past the crop");
   JpegDecoderState* s = s_.get();
   s->row = row_.data();
-  if (!guarded(&s->guard, [](void* a) {
-        auto* st = static_cast<JpegDecoderState*>(a);
-        JSAMPROW rows[1] = {st->row};
-        st->rows_read = jpeg_read_scanlines(&st->cinfo, rows, 1);
-      }, s)) {
+  if (!guarded(
+          &s->guard,
+          [](void* a) {
+            auto* st = static_cast<JpegDecoderState*>(a);
+            JSAMPROW rows[1] = {st->row};
+            st->rows_read = jpeg_read_scanlines(&st->cinfo, rows, 1);
+          },
+          s)) {
     return error("decode");
   }
   if (s->rows_read != 1) return Status::error(Code::kDataLoss, "JPEG decoder returned no row");
@@ -276,7 +302,10 @@ Result<const uint8_t*> JpegReader::next_row() {
       for (uint32_t x = 0; x < width_; ++x, in += 4, out += 3) {
         uint32_t cy = in[0], m = in[1], y = in[2], k = in[3];
         if (!inverted) {
-          cy = 255 - cy; m = 255 - m; y = 255 - y; k = 255 - k;
+          cy = 255 - cy;
+          m = 255 - m;
+          y = 255 - y;
+          k = 255 - k;
         }
         rgb_to_ycc((cy * k + 127) / 255, (m * k + 127) / 255, (y * k + 127) / 255, out);
       }
@@ -304,14 +333,18 @@ struct PngDecoderState {
 
 namespace {
 
-PngDecoderState* pstate(png_structp png) { return static_cast<PngDecoderState*>(png_get_error_ptr(png)); }
+PngDecoderState* pstate(png_structp png) {
+  return static_cast<PngDecoderState*>(png_get_error_ptr(png));
+}
 
 void png_on_error(png_structp png, png_const_charp text) {
   Guard* g = &pstate(png)->guard;
   copy_text(g->message, sizeof(g->message), text);
   longjmp(g->jump, 1);
 }
-void png_on_warning(png_structp png, png_const_charp text) { note_warning(pstate(png)->guard.warnings, text); }
+void png_on_warning(png_structp png, png_const_charp text) {
+  note_warning(pstate(png)->guard.warnings, text);
+}
 
 void png_on_read(png_structp png, png_bytep out, size_t n) {
   PngDecoderState* s = pstate(png);
@@ -343,7 +376,9 @@ PngReader::~PngReader() {
   if (s_->png) png_destroy_read_struct(&s_->png, s_->info ? &s_->info : nullptr, nullptr);
 }
 
-const Warnings& PngReader::warnings() const { return s_->guard.warnings; }
+const Warnings& PngReader::warnings() const {
+  return s_->guard.warnings;
+}
 
 Status PngReader::error(const char* what) const {
   if (!s_->io_status.is_ok()) return s_->io_status.with_context("reading the PNG");
@@ -360,22 +395,26 @@ Status PngReader::start(ByteSource& source, const Plan& plan) {
   s->info = png_create_info_struct(s->png);
   if (!s->info) return Status::error(Code::kResourceExhausted, "PNG decoder: out of memory");
   png_set_read_fn(s->png, s, png_on_read);
-  if (!guarded(&s->guard, [](void* a) {
-        auto* st = static_cast<PngDecoderState*>(a);
-        png_read_info(st->png, st->info);
-        // 8-bit RGB or RGBA whatever the file holds.
-        png_set_expand(st->png);
-        png_set_strip_16(st->png);
-        png_set_gray_to_rgb(st->png);
-        st->passes = png_set_interlace_handling(st->png);
-        png_read_update_info(st->png, st->info);
-        st->channels = png_get_channels(st->png, st->info);
-      }, s)) {
+  if (!guarded(
+          &s->guard,
+          [](void* a) {
+            auto* st = static_cast<PngDecoderState*>(a);
+            png_read_info(st->png, st->info);
+            // 8-bit RGB or RGBA whatever the file holds.
+            png_set_expand(st->png);
+            png_set_strip_16(st->png);
+            png_set_gray_to_rgb(st->png);
+            st->passes = png_set_interlace_handling(st->png);
+            png_read_update_info(st->png, st->info);
+            st->channels = png_get_channels(st->png, st->info);
+          },
+          s)) {
     return error("header");
   }
   uint32_t w = png_get_image_width(s->png, s->info), h = png_get_image_height(s->png, s->info);
   if (w != plan.source.width || h != plan.source.height) {
-    return Status::error(Code::kInvalidArgument, "PNG is %ux%u, not the %ux%u probed (file changed?)", w, h,
+    return Status::error(Code::kInvalidArgument,
+                         "PNG is %ux%u, not the %ux%u probed (file changed?)", w, h,
                          plan.source.width, plan.source.height);
   }
   if (s->channels != 3 && s->channels != 4) {
@@ -397,10 +436,13 @@ Status PngReader::start(ByteSource& source, const Plan& plan) {
     for (int pass = 0; pass < s->passes; ++pass) {
       for (uint32_t y = 0; y < h; ++y) {
         s->row = rows_.data() + stride * y;
-        if (!guarded(&s->guard, [](void* a) {
-              auto* st = static_cast<PngDecoderState*>(a);
-              png_read_row(st->png, st->row, nullptr);
-            }, s)) {
+        if (!guarded(
+                &s->guard,
+                [](void* a) {
+                  auto* st = static_cast<PngDecoderState*>(a);
+                  png_read_row(st->png, st->row, nullptr);
+                },
+                s)) {
           return error("decode");
         }
       }
@@ -416,7 +458,8 @@ Status PngReader::start(ByteSource& source, const Plan& plan) {
 }
 
 Result<const uint8_t*> PngReader::next_row() {
-  if (next_y_ >= end_y_) return Status::error(Code::kInternal, "PNG reader asked for a row past the crop");
+  if (next_y_ >= end_y_)
+    return Status::error(Code::kInternal, "PNG reader asked for a row past the crop");
   PngDecoderState* s = s_.get();
   const size_t stride = stride_;
   const uint8_t* in;
@@ -424,10 +467,13 @@ Result<const uint8_t*> PngReader::next_row() {
     in = rows_.data() + stride * next_y_;
   } else {
     s->row = rows_.data();
-    if (!guarded(&s->guard, [](void* a) {
-          auto* st = static_cast<PngDecoderState*>(a);
-          png_read_row(st->png, st->row, nullptr);
-        }, s)) {
+    if (!guarded(
+            &s->guard,
+            [](void* a) {
+              auto* st = static_cast<PngDecoderState*>(a);
+              png_read_row(st->png, st->row, nullptr);
+            },
+            s)) {
       return error("decode");
     }
     in = rows_.data();
@@ -441,7 +487,8 @@ Result<const uint8_t*> PngReader::next_row() {
     // Alpha composited on white: c' = c * a + 255 * (1 - a).
     for (uint32_t x = 0; x < width_; ++x, in += 4, out += 3) {
       uint32_t a = in[3], white = 255 * (255 - a) + 127;
-      rgb_to_ycc((in[0] * a + white) / 255, (in[1] * a + white) / 255, (in[2] * a + white) / 255, out);
+      rgb_to_ycc((in[0] * a + white) / 255, (in[1] * a + white) / 255, (in[2] * a + white) / 255,
+                 out);
     }
   }
   return static_cast<const uint8_t*>(ycc_.data());
@@ -464,7 +511,9 @@ struct JpegEncoderState {
 
 namespace {
 
-JpegEncoderState* estate(j_compress_ptr c) { return static_cast<JpegEncoderState*>(c->client_data); }
+JpegEncoderState* estate(j_compress_ptr c) {
+  return static_cast<JpegEncoderState*>(c->client_data);
+}
 
 void enc_on_error(j_common_ptr c) {
   Guard* g = &static_cast<JpegEncoderState*>(c->client_data)->guard;
@@ -473,7 +522,9 @@ void enc_on_error(j_common_ptr c) {
 }
 void enc_on_message(j_common_ptr, int) {}
 
-Status write_out(ByteSink& sink, const uint8_t* buf, size_t n) { return sink.write(ConstBytes(buf, n)); }
+Status write_out(ByteSink& sink, const uint8_t* buf, size_t n) {
+  return sink.write(ConstBytes(buf, n));
+}
 
 void flush_or_fail(j_compress_ptr c, size_t n) {
   JpegEncoderState* s = estate(c);
@@ -493,7 +544,9 @@ boolean dst_empty(j_compress_ptr c) {
   dst_init(c);
   return TRUE;
 }
-void dst_term(j_compress_ptr c) { flush_or_fail(c, kIoChunk - c->dest->free_in_buffer); }
+void dst_term(j_compress_ptr c) {
+  flush_or_fail(c, kIoChunk - c->dest->free_in_buffer);
+}
 
 }  // namespace
 
@@ -518,11 +571,14 @@ Status JpegWriter::start(ByteSink& sink, uint32_t width, uint32_t height, int qu
   s->err.error_exit = enc_on_error;
   s->err.emit_message = enc_on_message;
   s->cinfo.client_data = s;  // kept by jpeg_create_compress
-  if (!guarded(&s->guard, [](void* a) {
-        auto* st = static_cast<JpegEncoderState*>(a);
-        jpeg_create_compress(&st->cinfo);
-        st->created = true;
-      }, s)) {
+  if (!guarded(
+          &s->guard,
+          [](void* a) {
+            auto* st = static_cast<JpegEncoderState*>(a);
+            jpeg_create_compress(&st->cinfo);
+            st->created = true;
+          },
+          s)) {
     return error("setup");
   }
   s->dst.init_destination = dst_init;
@@ -533,17 +589,20 @@ Status JpegWriter::start(ByteSink& sink, uint32_t width, uint32_t height, int qu
   s->cinfo.image_height = height;
   s->cinfo.input_components = 3;
   s->cinfo.in_color_space = JCS_YCbCr;
-  if (!guarded(&s->guard, [](void* a) {
-        auto* st = static_cast<JpegEncoderState*>(a);
-        j_compress_ptr c = &st->cinfo;
-        // Defaults for YCbCr are baseline, 4:2:0 (2x2, 1x1, 1x1), Huffman
-        // tables from the standard, JFIF header and nothing else.
-        jpeg_set_defaults(c);
-        jpeg_set_quality(c, st->quality, TRUE);
-        c->dct_method = JDCT_ISLOW;
-        c->optimize_coding = FALSE;
-        jpeg_start_compress(c, TRUE);
-      }, s)) {
+  if (!guarded(
+          &s->guard,
+          [](void* a) {
+            auto* st = static_cast<JpegEncoderState*>(a);
+            j_compress_ptr c = &st->cinfo;
+            // Defaults for YCbCr are baseline, 4:2:0 (2x2, 1x1, 1x1), Huffman
+            // tables from the standard, JFIF header and nothing else.
+            jpeg_set_defaults(c);
+            jpeg_set_quality(c, st->quality, TRUE);
+            c->dct_method = JDCT_ISLOW;
+            c->optimize_coding = FALSE;
+            jpeg_start_compress(c, TRUE);
+          },
+          s)) {
     return error("encoder setup");
   }
   return Status::ok();
@@ -552,20 +611,24 @@ Status JpegWriter::start(ByteSink& sink, uint32_t width, uint32_t height, int qu
 Status JpegWriter::write_row(const uint8_t* ycc) {
   JpegEncoderState* s = s_.get();
   s->row = ycc;
-  if (!guarded(&s->guard, [](void* a) {
-        auto* st = static_cast<JpegEncoderState*>(a);
-        JSAMPROW rows[1] = {const_cast<JSAMPROW>(st->row)};
-        jpeg_write_scanlines(&st->cinfo, rows, 1);
-      }, s)) {
+  if (!guarded(
+          &s->guard,
+          [](void* a) {
+            auto* st = static_cast<JpegEncoderState*>(a);
+            JSAMPROW rows[1] = {const_cast<JSAMPROW>(st->row)};
+            jpeg_write_scanlines(&st->cinfo, rows, 1);
+          },
+          s)) {
     return error("encode");
   }
   return Status::ok();
 }
 
 Status JpegWriter::finish() {
-  if (!guarded(&s_->guard, [](void* a) {
-        jpeg_finish_compress(&static_cast<JpegEncoderState*>(a)->cinfo);
-      }, s_.get())) {
+  if (!guarded(
+          &s_->guard,
+          [](void* a) { jpeg_finish_compress(&static_cast<JpegEncoderState*>(a)->cinfo); },
+          s_.get())) {
     return error("encode");
   }
   return Status::ok();

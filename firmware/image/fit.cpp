@@ -11,7 +11,8 @@ namespace spark::image {
 namespace {
 
 constexpr int kQualityStep = 10;
-static_assert(sizeof(FitResult::first_warning) == detail::kWarningLen, "warning text is copied whole");
+static_assert(sizeof(FitResult::first_warning) == detail::kWarningLen,
+              "warning text is copied whole");
 
 // Counts what passes through and stops the encode once it is over the cap.
 class CappedSink final : public ByteSink {
@@ -57,14 +58,22 @@ struct Pos {
 // orientation.
 Pos place(uint8_t orientation, uint32_t x, uint32_t y, uint32_t w, uint32_t h) {
   switch (orientation) {
-    case 2: return {w - 1 - x, y};          // mirrored left to right
-    case 3: return {w - 1 - x, h - 1 - y};  // rotated 180
-    case 4: return {x, h - 1 - y};          // mirrored top to bottom
-    case 5: return {y, x};                  // transposed
-    case 6: return {h - 1 - y, x};          // needs 90 degrees clockwise
-    case 7: return {h - 1 - y, w - 1 - x};  // transversed
-    case 8: return {y, w - 1 - x};          // needs 90 degrees counter-clockwise
-    default: return {x, y};
+    case 2:
+      return {w - 1 - x, y};  // mirrored left to right
+    case 3:
+      return {w - 1 - x, h - 1 - y};  // rotated 180
+    case 4:
+      return {x, h - 1 - y};  // mirrored top to bottom
+    case 5:
+      return {y, x};  // transposed
+    case 6:
+      return {h - 1 - y, x};  // needs 90 degrees clockwise
+    case 7:
+      return {h - 1 - y, w - 1 - x};  // transversed
+    case 8:
+      return {y, w - 1 - x};  // needs 90 degrees counter-clockwise
+    default:
+      return {x, y};
   }
 }
 
@@ -81,7 +90,8 @@ Status orient_and_encode(Resized& rows, const Plan& p, detail::JpegWriter& w) {
     for (uint32_t y = 0; y < rh; ++y) {
       SPARK_TRY_ASSIGN(const uint8_t* row, rows.next_row());
       if (o == 2) {
-        for (uint32_t x = 0; x < rw; ++x) std::memcpy(&mirror[size_t{rw - 1 - x} * 3], row + size_t{x} * 3, 3);
+        for (uint32_t x = 0; x < rw; ++x)
+          std::memcpy(&mirror[size_t{rw - 1 - x} * 3], row + size_t{x} * 3, 3);
         row = mirror.data();
       }
       SPARK_TRY(w.write_row(row));
@@ -156,7 +166,8 @@ Status fit_pass(ByteSource& src, const Plan& p, int quality, ByteSink& out, FitR
     SPARK_TRY(orient_and_encode(rows, p, w));
     SPARK_TRY(w.finish());
   }  // the decode thread is joined here, before its reader's warnings are read
-  const detail::Warnings& warn = p.source.format == Format::kJpeg ? jpeg.warnings() : png.warnings();
+  const detail::Warnings& warn =
+      p.source.format == Format::kJpeg ? jpeg.warnings() : png.warnings();
   r.warnings = warn.count;
   r.damaged = warn.count > 0;
   std::memcpy(r.first_warning, warn.first, sizeof(r.first_warning));
@@ -183,10 +194,9 @@ Result<FitResult> fit(RewindableSource& src, const Plan& plan, ResettableSink& o
     }
     if (!capped.over()) return s;
     if (quality == plan.min_quality) {
-      return Status::error(Code::kResourceExhausted,
-                           "even at quality %d the %ux%u JPEG is over %llu bytes", quality,
-                           plan.out_width, plan.out_height,
-                           static_cast<unsigned long long>(plan.max_bytes));
+      return Status::error(
+          Code::kResourceExhausted, "even at quality %d the %ux%u JPEG is over %llu bytes", quality,
+          plan.out_width, plan.out_height, static_cast<unsigned long long>(plan.max_bytes));
     }
     quality = quality - kQualityStep < plan.min_quality ? plan.min_quality : quality - kQualityStep;
   }

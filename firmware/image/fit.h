@@ -30,9 +30,9 @@ namespace spark::image {
 struct FitResult {
   uint32_t width = 0;
   uint32_t height = 0;
-  int quality = 0;      // the quality of the JPEG written
-  uint64_t bytes = 0;   // its size
-  int passes = 0;       // encodes run (1 unless the size cap forced more)
+  int quality = 0;     // the quality of the JPEG written
+  uint64_t bytes = 0;  // its size
+  int passes = 0;      // encodes run (1 unless the size cap forced more)
   // The decoder recovered from corrupt or truncated data (libjpeg or libpng
   // warned): the JPEG is valid but parts may be grey or garbled.
   bool damaged = false;

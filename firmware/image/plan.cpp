@@ -10,18 +10,25 @@ namespace {
 
 constexpr uint32_t kLanczosLobes = 3;
 
-uint64_t div_up(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-uint32_t mib_up(uint64_t bytes) { return static_cast<uint32_t>(div_up(bytes, 1u << 20)); }
+uint64_t div_up(uint64_t a, uint64_t b) {
+  return (a + b - 1) / b;
+}
+uint32_t mib_up(uint64_t bytes) {
+  return static_cast<uint32_t>(div_up(bytes, 1u << 20));
+}
 
 // Largest even long/short pair that fits long_avail x short_avail with a side
 // ratio of at most 3.
 void even_fit(uint64_t long_avail, uint64_t short_avail, uint32_t& long_out, uint32_t& short_out) {
   short_out = static_cast<uint32_t>(short_avail & ~uint64_t{1});
-  long_out = static_cast<uint32_t>(std::min(long_avail, uint64_t{kApiMaxRatio} * short_out) & ~uint64_t{1});
+  long_out = static_cast<uint32_t>(std::min(long_avail, uint64_t{kApiMaxRatio} * short_out) &
+                                   ~uint64_t{1});
 }
 
 // Taps of the Lanczos-3 filter for one axis shrinking in -> out.
-uint64_t taps(uint64_t in, uint64_t out) { return uint64_t{2} * kLanczosLobes * div_up(in, out) + 1; }
+uint64_t taps(uint64_t in, uint64_t out) {
+  return uint64_t{2} * kLanczosLobes * div_up(in, out) + 1;
+}
 
 // libjpeg's coefficient arrays (jdcoefct.c): per component, blocks rounded
 // up to its sampling factors, 64 JCOEFs each.
@@ -63,8 +70,8 @@ uint64_t memory_need(const Plan& pl) {
     uint64_t th = taps(pl.crop.width, pl.resized_width);
     uint64_t tv = taps(pl.crop.height, pl.resized_height);
     total += ow * th * 2 + ow * 8 + (pl.resized_height + 16) * (tv * 2 + 8);  // weights
-    total += tv * ow * 3 * 2 + ow * 3 * 4;                                   // ring, sums
-    total += uint64_t{pl.crop.width} * 16 + ow * th * 4;                     // wide row, floats
+    total += tv * ow * 3 * 2 + ow * 3 * 4;                                    // ring, sums
+    total += uint64_t{pl.crop.width} * 16 + ow * th * 4;                      // wide row, floats
   }
   // Encoder: 64 KB destination buffer, tables, the prep/main row groups.
   total += (64u << 10) + (128u << 10) + uint64_t{pl.out_width + 16} * 3 * 48 + ow * 3;
@@ -74,15 +81,17 @@ uint64_t memory_need(const Plan& pl) {
 
 Status check_options(const FitOptions& o) {
   if (o.quality < 1 || o.quality > 100) {
-    return Status::error(Code::kInvalidArgument, "quality must be within 1..100 (got %d)", o.quality);
+    return Status::error(Code::kInvalidArgument, "quality must be within 1..100 (got %d)",
+                         o.quality);
   }
   if (o.min_quality < 1 || o.min_quality > o.quality) {
-    return Status::error(Code::kInvalidArgument, "min_quality must be within 1..quality %d (got %d)",
-                         o.quality, o.min_quality);
+    return Status::error(Code::kInvalidArgument,
+                         "min_quality must be within 1..quality %d (got %d)", o.quality,
+                         o.min_quality);
   }
   if (o.max_long_side < 2 || o.max_bytes == 0) {
-    return Status::error(Code::kInvalidArgument, "max_long_side (%u) and max_bytes must be positive",
-                         o.max_long_side);
+    return Status::error(Code::kInvalidArgument,
+                         "max_long_side (%u) and max_bytes must be positive", o.max_long_side);
   }
   return Status::ok();
 }
@@ -90,11 +99,13 @@ Status check_options(const FitOptions& o) {
 Status check_jpeg_kind(const Probe& p) {
   if (p.format != Format::kJpeg) return Status::ok();
   if (p.process == JpegProcess::kLossless || p.process == JpegProcess::kHierarchical) {
-    return Status::error(Code::kUnimplemented, "%s JPEG is not supported: save it as a baseline JPEG",
+    return Status::error(Code::kUnimplemented,
+                         "%s JPEG is not supported: save it as a baseline JPEG",
                          process_name(p.process));
   }
   if (p.precision != 8) {
-    return Status::error(Code::kUnimplemented, "%u-bit JPEG is not supported (8-bit only)", p.precision);
+    return Status::error(Code::kUnimplemented, "%u-bit JPEG is not supported (8-bit only)",
+                         p.precision);
   }
   if (p.components == 2) {
     return Status::error(Code::kUnimplemented, "JPEG with 2 colour components is not supported");
@@ -183,12 +194,14 @@ Result<Plan> plan(const Probe& p, const FitOptions& o) {
   const uint64_t long_s = landscape ? p.width : p.height;
   const uint64_t short_s = landscape ? p.height : p.width;
   if (short_s < 2) {
-    return Status::error(Code::kInvalidArgument, "picture is %ux%u: too small to send", p.width, p.height);
+    return Status::error(Code::kInvalidArgument, "picture is %ux%u: too small to send", p.width,
+                         p.height);
   }
   if (long_s > kApiMaxRatio * short_s && o.aspect == AspectPolicy::kReject) {
     return Status::error(Code::kInvalidArgument,
                          "side ratio %.2f (%ux%u) is over the API's 3; allow cropping to send it",
-                         static_cast<double>(long_s) / static_cast<double>(short_s), p.width, p.height);
+                         static_cast<double>(long_s) / static_cast<double>(short_s), p.width,
+                         p.height);
   }
   const uint64_t long_c = std::min(long_s, kApiMaxRatio * short_s);
   const uint64_t target = std::min<uint64_t>(max_side, long_c);

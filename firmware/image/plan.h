@@ -30,9 +30,9 @@ enum class AspectPolicy : uint8_t { kCrop, kReject };
 struct FitOptions {
   uint32_t max_long_side = 2048;  // clamped to kApiMaxSide
   AspectPolicy aspect = AspectPolicy::kCrop;
-  int quality = 90;               // first JPEG quality tried (1..100)
-  int min_quality = 60;           // quality steps down to this, not below
-  uint64_t max_bytes = 4'500'000; // clamped to kApiMaxBytes
+  int quality = 90;                // first JPEG quality tried (1..100)
+  int min_quality = 60;            // quality steps down to this, not below
+  uint64_t max_bytes = 4'500'000;  // clamped to kApiMaxBytes
   // Refuse inputs whose estimated peak heap in fit() would exceed this.
   uint64_t memory_budget = 64ull << 20;
   // Decode on a second thread, a few rows ahead of resample and encode,
@@ -46,15 +46,15 @@ struct Rect {
 
 struct Plan {
   Probe source;
-  uint32_t scale_num = 8;          // DCT scaling: decode at scale_num/8
-  uint32_t decoded_width = 0;      // image size after DCT scaling
+  uint32_t scale_num = 8;      // DCT scaling: decode at scale_num/8
+  uint32_t decoded_width = 0;  // image size after DCT scaling
   uint32_t decoded_height = 0;
-  Rect crop;                       // in decoded pixels
-  bool resample = false;           // false: crop size == resized size
-  uint32_t resized_width = 0;      // before orientation
+  Rect crop;                   // in decoded pixels
+  bool resample = false;       // false: crop size == resized size
+  uint32_t resized_width = 0;  // before orientation
   uint32_t resized_height = 0;
-  uint8_t orientation = 1;         // EXIF orientation applied
-  uint32_t out_width = 0;          // final, upright
+  uint8_t orientation = 1;  // EXIF orientation applied
+  uint32_t out_width = 0;   // final, upright
   uint32_t out_height = 0;
   int quality = 90;
   int min_quality = 60;

@@ -38,8 +38,10 @@ void RowPrefetcher::run() {
     if (r.is_ok()) std::memcpy(&ring_[size_t{row % kSlots} * row_bytes_], *r, row_bytes_);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (!r.is_ok()) error_ = r.status();
-      else ++produced_;
+      if (!r.is_ok())
+        error_ = r.status();
+      else
+        ++produced_;
     }
     changed_.notify_all();
     if (!r.is_ok()) return;

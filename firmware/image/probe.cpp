@@ -108,7 +108,8 @@ uint32_t get32(const uint8_t* p, bool big) {
 }
 
 Status read_sof(Reader& r, uint8_t marker, uint16_t len, Probe& p) {
-  if (len < 8) return Status::error(Code::kInvalidArgument, "JPEG frame header too short (%u bytes)", len);
+  if (len < 8)
+    return Status::error(Code::kInvalidArgument, "JPEG frame header too short (%u bytes)", len);
   uint8_t h[6];
   SPARK_TRY(r.read(h, 6, "JPEG frame header"));
   p.precision = h[0];
@@ -116,12 +117,13 @@ Status read_sof(Reader& r, uint8_t marker, uint16_t len, Probe& p) {
   p.width = static_cast<uint32_t>(h[3] << 8 | h[4]);
   p.components = h[5];
   if (p.components == 0 || p.components > 4) {
-    return Status::error(Code::kInvalidArgument, "JPEG has %u colour components (1, 3 or 4 expected)",
-                         p.components);
+    return Status::error(Code::kInvalidArgument,
+                         "JPEG has %u colour components (1, 3 or 4 expected)", p.components);
   }
   if (len != 8 + 3u * p.components) {
-    return Status::error(Code::kInvalidArgument, "JPEG frame header length %u does not match %u components",
-                         len, p.components);
+    return Status::error(Code::kInvalidArgument,
+                         "JPEG frame header length %u does not match %u components", len,
+                         p.components);
   }
   for (uint8_t i = 0; i < p.components; ++i) {
     uint8_t c[3];
@@ -129,24 +131,46 @@ Status read_sof(Reader& r, uint8_t marker, uint16_t len, Probe& p) {
     p.h_samp[i] = static_cast<uint8_t>(c[1] >> 4);
     p.v_samp[i] = static_cast<uint8_t>(c[1] & 15);
     if (p.h_samp[i] < 1 || p.h_samp[i] > 4 || p.v_samp[i] < 1 || p.v_samp[i] > 4) {
-      return Status::error(Code::kInvalidArgument, "JPEG component %u has sampling %ux%u (1..4 allowed)",
-                           i + 1, p.h_samp[i], p.v_samp[i]);
+      return Status::error(Code::kInvalidArgument,
+                           "JPEG component %u has sampling %ux%u (1..4 allowed)", i + 1,
+                           p.h_samp[i], p.v_samp[i]);
     }
   }
   if (p.width == 0 || p.height == 0) {
-    return Status::error(Code::kInvalidArgument,
-                         "JPEG has size %ux%u (a height set later by a DNL marker is not supported)",
-                         p.width, p.height);
+    return Status::error(
+        Code::kInvalidArgument,
+        "JPEG has size %ux%u (a height set later by a DNL marker is not supported)", p.width,
+        p.height);
   }
   switch (marker) {
-    case 0xC0: p.process = JpegProcess::kBaseline; break;
-    case 0xC1: p.process = JpegProcess::kExtended; break;
-    case 0xC2: p.process = JpegProcess::kProgressive; break;
-    case 0xC3: p.process = JpegProcess::kLossless; break;
-    case 0xC9: p.process = JpegProcess::kExtended; p.arithmetic = true; break;
-    case 0xCA: p.process = JpegProcess::kProgressive; p.arithmetic = true; break;
-    case 0xCB: p.process = JpegProcess::kLossless; p.arithmetic = true; break;
-    default: p.process = JpegProcess::kHierarchical; p.arithmetic = marker > 0xCC; break;
+    case 0xC0:
+      p.process = JpegProcess::kBaseline;
+      break;
+    case 0xC1:
+      p.process = JpegProcess::kExtended;
+      break;
+    case 0xC2:
+      p.process = JpegProcess::kProgressive;
+      break;
+    case 0xC3:
+      p.process = JpegProcess::kLossless;
+      break;
+    case 0xC9:
+      p.process = JpegProcess::kExtended;
+      p.arithmetic = true;
+      break;
+    case 0xCA:
+      p.process = JpegProcess::kProgressive;
+      p.arithmetic = true;
+      break;
+    case 0xCB:
+      p.process = JpegProcess::kLossless;
+      p.arithmetic = true;
+      break;
+    default:
+      p.process = JpegProcess::kHierarchical;
+      p.arithmetic = marker > 0xCC;
+      break;
   }
   return Status::ok();
 }
@@ -199,7 +223,8 @@ Result<Probe> probe_jpeg(Reader& r) {
                            have_sof ? "image data" : "frame header");
     }
     SPARK_TRY_ASSIGN(uint16_t seg, r.be16("JPEG segment length"));
-    if (seg < 2) return Status::error(Code::kInvalidArgument, "JPEG segment length %u is below 2", seg);
+    if (seg < 2)
+      return Status::error(Code::kInvalidArgument, "JPEG segment length %u is below 2", seg);
     uint16_t len = static_cast<uint16_t>(seg - 2);
     bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
     if (sof) {
@@ -207,7 +232,8 @@ Result<Probe> probe_jpeg(Reader& r) {
       SPARK_TRY(read_sof(r, m, seg, p));
       have_sof = true;
     } else if (m == 0xDA) {
-      if (!have_sof) return Status::error(Code::kInvalidArgument, "JPEG scan starts before its frame header");
+      if (!have_sof)
+        return Status::error(Code::kInvalidArgument, "JPEG scan starts before its frame header");
       SPARK_TRY_ASSIGN(p.first_scan_components, r.byte("JPEG scan header"));
       return p;
     } else if (m >= 0xE0 && m <= 0xEF) {
@@ -236,7 +262,8 @@ Result<Probe> probe_png(Reader& r) {
   p.png_interlaced = h[12] == 1;
   static const uint8_t kChannels[7] = {1, 0, 3, 1, 2, 0, 4};
   if (p.png_color_type > 6 || kChannels[p.png_color_type] == 0) {
-    return Status::error(Code::kInvalidArgument, "PNG colour type %u is not valid", p.png_color_type);
+    return Status::error(Code::kInvalidArgument, "PNG colour type %u is not valid",
+                         p.png_color_type);
   }
   p.components = kChannels[p.png_color_type];
   if (p.width == 0 || p.height == 0 || p.width > 0x7fffffffu || p.height > 0x7fffffffu) {
@@ -294,11 +321,16 @@ uint8_t exif_orientation(ConstBytes t) {
 
 const char* process_name(JpegProcess process) {
   switch (process) {
-    case JpegProcess::kBaseline: return "baseline";
-    case JpegProcess::kExtended: return "extended sequential";
-    case JpegProcess::kProgressive: return "progressive";
-    case JpegProcess::kLossless: return "lossless";
-    case JpegProcess::kHierarchical: return "hierarchical";
+    case JpegProcess::kBaseline:
+      return "baseline";
+    case JpegProcess::kExtended:
+      return "extended sequential";
+    case JpegProcess::kProgressive:
+      return "progressive";
+    case JpegProcess::kLossless:
+      return "lossless";
+    case JpegProcess::kHierarchical:
+      return "hierarchical";
   }
   return "?";
 }

@@ -35,8 +35,8 @@ struct Probe {
   Format format = Format::kJpeg;
   uint32_t width = 0;
   uint32_t height = 0;
-  uint8_t precision = 8;  // bits per sample (PNG: bit depth)
-  uint8_t components = 0; // JPEG: components in the frame; PNG: channels
+  uint8_t precision = 8;   // bits per sample (PNG: bit depth)
+  uint8_t components = 0;  // JPEG: components in the frame; PNG: channels
   // JPEG sampling factors per component (1..4), in frame order.
   uint8_t h_samp[4] = {};
   uint8_t v_samp[4] = {};

@@ -78,8 +78,8 @@ void Resampler::horizontal(const uint8_t* in, int16_t* out) {
   // all three samples of a pixel.
   Pixel* wide = wide_.data();
   for (uint32_t i = 0; i < in_w_; ++i, in += 3) {
-    wide[i] = Pixel{static_cast<float>(in[0]), static_cast<float>(in[1]),
-                    static_cast<float>(in[2]), 0};
+    wide[i] =
+        Pixel{static_cast<float>(in[0]), static_cast<float>(in[1]), static_cast<float>(in[2]), 0};
   }
   const uint32_t taps = h_.taps;
   // Truncation is floor for positive values: bias the sums above the most
@@ -120,7 +120,8 @@ Result<const uint8_t*> Resampler::next_row(RowSource& in) {
   int32_t* sums = sums_.data();
   std::fill(sums_.begin(), sums_.end(), 1 << (kOutShift - 1));
   for (uint32_t t = 0; t < taps; ++t) {
-    // cppcheck-suppress cppcheckError ; cppcheck 2.10 fails on this line ("Cyclic reverse analysis")
+    // cppcheck-suppress cppcheckError ; cppcheck 2.10 fails on this line ("Cyclic reverse
+    // analysis")
     const int16_t* r = &ring_[size_t{(first + t) % taps} * n];
     const int32_t wt = w[t];
     if (wt == 0) continue;

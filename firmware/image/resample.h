@@ -53,7 +53,7 @@ class Resampler {
   Axis h_, v_;
   std::vector<Pixel> wide_;      // the input row being resampled, widened
   std::vector<float> h_weight_;  // h_'s weights as floats, scaled to 6 fraction bits
-  std::vector<int16_t> ring_;  // v_.taps rows; input row r lives in slot r % taps
+  std::vector<int16_t> ring_;    // v_.taps rows; input row r lives in slot r % taps
   std::vector<int32_t> sums_;
   std::vector<uint8_t> out_;
   uint32_t rows_in_ = 0;   // input rows taken so far

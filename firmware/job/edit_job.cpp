@@ -104,7 +104,9 @@ void EditJob::fail(api::ErrorClass c, const Status& s) {
   }
 }
 
-void EditJob::fail(const api::Verdict& verdict) { fail(verdict.error_class, verdict.status); }
+void EditJob::fail(const api::Verdict& verdict) {
+  fail(verdict.error_class, verdict.status);
+}
 
 void EditJob::cancel(const char* where) {
   out_.error_class = ErrorClass::kTransient;
@@ -128,8 +130,8 @@ bool EditJob::fits_deadline(uint32_t ms, const char* what) {
   if (clock_.now_ms() + ms <= end) return true;
   fail(ErrorClass::kTransient,
        Status::error(Code::kDeadlineExceeded,
-                     "%s would need %u s more, past the %u s deadline (--timeout)", what,
-                     ms / 1000, settings_.poll.deadline_ms / 1000));
+                     "%s would need %u s more, past the %u s deadline (--timeout)", what, ms / 1000,
+                     settings_.poll.deadline_ms / 1000));
   return false;
 }
 
@@ -290,8 +292,8 @@ EditOutcome EditJob::resume(JournalEntry& e, bool resend_intent) {
         return finish(e);
       }
       if (jpeg.empty() && e.image_url.empty()) {
-        fail(ErrorClass::kInput, Status::error(Code::kNotFound, "the prepared image %s is gone",
-                                               e.image_path.c_str()));
+        fail(ErrorClass::kInput,
+             Status::error(Code::kNotFound, "the prepared image %s is gone", e.image_path.c_str()));
         return finish(e);
       }
       fire(Event::kLoad, "resend of %s", e.job_id.c_str()).ignore();
@@ -368,8 +370,10 @@ EditJob::Next EditJob::submit(JournalEntry& e, ConstBytes jpeg) {
           continue;
         }
         e.cost = r.task.cost;
-        if (e.cost.empty()) journal_.forget(e).ignore();
-        else journal_.finish(e, e.cost).ignore();
+        if (e.cost.empty())
+          journal_.forget(e).ignore();
+        else
+          journal_.finish(e, e.cost).ignore();
         fail(v);
         return Next::kEnd;
       }
@@ -385,8 +389,10 @@ EditJob::Next EditJob::submit(JournalEntry& e, ConstBytes jpeg) {
 
     const api::Verdict& v = r.verdict;
     if (v.status.code() == Code::kCancelled) {
-      if (r.request_sent) out_.may_have_been_submitted = true;
-      else journal_.forget(e).ignore();
+      if (r.request_sent)
+        out_.may_have_been_submitted = true;
+      else
+        journal_.forget(e).ignore();
       cancel("during the upload");
       return Next::kEnd;
     }
@@ -471,13 +477,16 @@ EditJob::Next EditJob::poll(JournalEntry& e, ConstBytes jpeg) {
           return submit(e, jpeg);
         }
         e.cost = r.task.cost;
-        if (e.cost.empty()) journal_.forget(e).ignore();
-        else journal_.finish(e, e.cost).ignore();
+        if (e.cost.empty())
+          journal_.forget(e).ignore();
+        else
+          journal_.finish(e, e.cost).ignore();
         fail(v);
         return Next::kEnd;
       }
       char progress[32] = "";
-      if (r.task.progress) std::snprintf(progress, sizeof progress, " %.0f%%", *r.task.progress * 100);
+      if (r.task.progress)
+        std::snprintf(progress, sizeof progress, " %.0f%%", *r.task.progress * 100);
       fire(Event::kStillRunning, "%s%s", r.task.status_text, progress).ignore();
       continue;
     }
@@ -486,8 +495,8 @@ EditJob::Next EditJob::poll(JournalEntry& e, ConstBytes jpeg) {
       // The service does not know the task: it is finished, whatever code
       // the 404 carried. Nothing is left to resume.
       journal_.forget(e).ignore();
-      fail(v.error_class, v.status.with_context("task %s (forgotten from the journal)",
-                                                e.task_id.c_str()));
+      fail(v.error_class,
+           v.status.with_context("task %s (forgotten from the journal)", e.task_id.c_str()));
       return Next::kEnd;
     }
     bool again = v.retry == Retry::kBackoff || v.retry == Retry::kKeepPolling;
@@ -521,7 +530,8 @@ void EditJob::download(JournalEntry& e) {
     const char* format = r.result_png ? "PNG" : "JPEG";
     if (r.ok && e.size && counted.count() != *e.size && r.result_complete) {
       // No public client checks `size`; a whole picture is what counts.
-      SPARK_LOGW("job", "the result is %llu bytes, the service said %llu; it is a complete %s, "
+      SPARK_LOGW("job",
+                 "the result is %llu bytes, the service said %llu; it is a complete %s, "
                  "kept",
                  static_cast<unsigned long long>(counted.count()),
                  static_cast<unsigned long long>(*e.size), format);
@@ -543,8 +553,10 @@ void EditJob::download(JournalEntry& e) {
       out_.result_png = r.result_png;
       if (r.result_png && counted.path() == e.output_path &&
           (ends_with(e.output_path, ".jpg") || ends_with(e.output_path, ".jpeg"))) {
-        SPARK_LOGW("job", "the result is a PNG; it is kept as it came under %s as asked, "
-                   "although the name says JPEG", e.output_path.c_str());
+        SPARK_LOGW("job",
+                   "the result is a PNG; it is kept as it came under %s as asked, "
+                   "although the name says JPEG",
+                   e.output_path.c_str());
       }
       e.output_path = counted.path();
       out_.output_path = e.output_path;

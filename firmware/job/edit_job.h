@@ -37,9 +37,7 @@ namespace spark::job {
 class Observer {
  public:
   virtual ~Observer() = default;
-  virtual void on_state(State from, State to, const char* why) {
-    (void)from, (void)to, (void)why;
-  }
+  virtual void on_state(State from, State to, const char* why) { (void)from, (void)to, (void)why; }
   virtual void on_upload(uint64_t sent, uint64_t total) { (void)sent, (void)total; }
   virtual void on_poll(const api::TaskInfo& task, uint32_t polls) { (void)task, (void)polls; }
   virtual void on_download(uint64_t received, uint64_t total) { (void)received, (void)total; }
@@ -69,7 +67,7 @@ struct EditSettings {
 struct EditOutcome {
   State state = State::kIdle;  // kDone, kFailed or kCancelled
   api::ErrorClass error_class = api::ErrorClass::kNone;
-  Status status;               // why it failed
+  Status status;  // why it failed
   bool may_have_been_submitted = false;
   std::string job_id, task_id, url, output_path, cost;
   uint32_t creates = 0, polls = 0;

@@ -13,7 +13,9 @@ namespace {
 constexpr char kPrefix[] = "job-";
 constexpr char kLedger[] = "ledger.json";
 
-std::string record_name(const std::string& job_id) { return kPrefix + job_id + ".json"; }
+std::string record_name(const std::string& job_id) {
+  return kPrefix + job_id + ".json";
+}
 
 Result<std::string> read_record(hal::Storage& storage, const std::string& name) {
   auto buf = std::make_unique<uint8_t[]>(Journal::kMaxRecord);
@@ -43,11 +45,16 @@ double num(const picojson::object& o, const char* key, double fallback) {
 
 const char* stage_name(Stage s) {
   switch (s) {
-    case Stage::kIntent: return "intent";
-    case Stage::kSubmitted: return "submitted";
-    case Stage::kResult: return "result";
-    case Stage::kDone: return "done";
-    case Stage::kFailed: return "failed";
+    case Stage::kIntent:
+      return "intent";
+    case Stage::kSubmitted:
+      return "submitted";
+    case Stage::kResult:
+      return "result";
+    case Stage::kDone:
+      return "done";
+    case Stage::kFailed:
+      return "failed";
   }
   return "?";
 }
@@ -132,12 +139,18 @@ Result<JournalEntry> Journal::load(const std::string& name) {
   if (e.job_id.empty() || record_name(e.job_id) != name) {
     return Status::error(Code::kDataLoss, "journal record %s names another job", name.c_str());
   }
-  if (stage == "intent") e.stage = Stage::kIntent;
-  else if (stage == "submitted") e.stage = Stage::kSubmitted;
-  else if (stage == "result") e.stage = Stage::kResult;
-  else if (stage == "done") e.stage = Stage::kDone;
-  else if (stage == "failed") e.stage = Stage::kFailed;
-  else return Status::error(Code::kDataLoss, "journal record %s has an unknown stage", name.c_str());
+  if (stage == "intent")
+    e.stage = Stage::kIntent;
+  else if (stage == "submitted")
+    e.stage = Stage::kSubmitted;
+  else if (stage == "result")
+    e.stage = Stage::kResult;
+  else if (stage == "done")
+    e.stage = Stage::kDone;
+  else if (stage == "failed")
+    e.stage = Stage::kFailed;
+  else
+    return Status::error(Code::kDataLoss, "journal record %s has an unknown stage", name.c_str());
   e.created_s = static_cast<uint64_t>(num(o, "created_s", 0));
   e.prompt = str(o, "prompt");
   e.source_path = str(o, "source_path");
@@ -205,7 +218,9 @@ Status Journal::finish(JournalEntry& e, const std::string& cost) {
   return prune_done();
 }
 
-Status Journal::forget(const JournalEntry& e) { return storage_.remove(record_name(e.job_id)); }
+Status Journal::forget(const JournalEntry& e) {
+  return storage_.remove(record_name(e.job_id));
+}
 
 Status Journal::fail(JournalEntry& e, const std::string& why) {
   e.stage = Stage::kFailed;
@@ -273,7 +288,8 @@ Status Journal::unfinished(std::vector<JournalEntry>* out) {
       SPARK_LOGW("journal", "%s", e.status().message());
       continue;
     }
-    if (e->stage != Stage::kDone && e->stage != Stage::kFailed) out->push_back(std::move(e).value());
+    if (e->stage != Stage::kDone && e->stage != Stage::kFailed)
+      out->push_back(std::move(e).value());
   }
   return Status::ok();
 }

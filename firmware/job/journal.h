@@ -41,9 +41,9 @@ enum class Stage : uint8_t {
 const char* stage_name(Stage s);
 
 struct JournalEntry {
-  std::string job_id;       // local id, assigned by begin()
+  std::string job_id;  // local id, assigned by begin()
   Stage stage = Stage::kIntent;
-  uint64_t created_s = 0;   // wall time of begin()
+  uint64_t created_s = 0;  // wall time of begin()
   std::string prompt;
   std::string source_path;  // the photo as given
   std::string image_path;   // the prepared JPEG that is uploaded
@@ -57,7 +57,7 @@ struct JournalEntry {
   std::string url;
   std::optional<uint64_t> size;
   std::string cost;
-  std::string error;        // why, for kFailed
+  std::string error;  // why, for kFailed
   bool ledger_counted = false;
 };
 

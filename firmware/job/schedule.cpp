@@ -2,7 +2,9 @@
 
 namespace spark::job {
 namespace {
-double clamp01(double r) { return r < 0 ? 0 : r >= 1 ? 0.999999 : r; }
+double clamp01(double r) {
+  return r < 0 ? 0 : r >= 1 ? 0.999999 : r;
+}
 // v, or the server's Retry-After when longer, the latter cut to cap.
 uint32_t at_least(uint32_t v, std::optional<uint32_t> floor, uint32_t cap) {
   if (!floor) return v;

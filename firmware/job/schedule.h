@@ -11,18 +11,18 @@
 namespace spark::job {
 
 struct PollPolicy {
-  uint32_t first_delay_ms = 2000;    // after the create reply
-  uint32_t growth_percent = 150;     // each interval is 1.5x the last
-  uint32_t max_interval_ms = 5000;   // cap on the interval
-  uint32_t jitter_percent = 20;      // +-20%
-  uint32_t deadline_ms = 600000;     // give up polling after 10 minutes
+  uint32_t first_delay_ms = 2000;       // after the create reply
+  uint32_t growth_percent = 150;        // each interval is 1.5x the last
+  uint32_t max_interval_ms = 5000;      // cap on the interval
+  uint32_t jitter_percent = 20;         // +-20%
+  uint32_t deadline_ms = 600000;        // give up polling after 10 minutes
   uint32_t max_retry_after_ms = 30000;  // a Retry-After longer than this is cut to it
 };
 
 struct BackoffPolicy {
   uint32_t base_ms = 1000;
   uint32_t cap_ms = 30000;
-  uint32_t max_attempts = 5;         // consecutive transient faults
+  uint32_t max_attempts = 5;  // consecutive transient faults
 };
 
 // Delay before poll number `poll` (0 = the first poll after create).

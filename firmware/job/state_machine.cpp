@@ -8,10 +8,12 @@
 namespace spark::job {
 namespace {
 
-constexpr uint16_t bit(State s) { return static_cast<uint16_t>(1u << static_cast<unsigned>(s)); }
+constexpr uint16_t bit(State s) {
+  return static_cast<uint16_t>(1u << static_cast<unsigned>(s));
+}
 constexpr uint16_t kActive = bit(State::kCapturing) | bit(State::kPreparing) |
-                             bit(State::kSubmitting) | bit(State::kWaiting) |
-                             bit(State::kPolling) | bit(State::kDownloading);
+                             bit(State::kSubmitting) | bit(State::kWaiting) | bit(State::kPolling) |
+                             bit(State::kDownloading);
 constexpr uint16_t kEnded = bit(State::kDone) | bit(State::kFailed) | bit(State::kCancelled);
 
 // The one table. Order matters only for documentation.
@@ -49,14 +51,16 @@ const char* state_name(State s) {
 
 const char* event_name(Event e) {
   static const char* const kNames[kEventCount] = {
-      "button",   "load",       "captured",  "prepared",   "submitted",     "result-ready",
-      "poll-due", "still-running", "retry",  "resubmit",   "downloaded",    "resume-poll",
-      "resume-download", "fault", "cancel",  "reset"};
+      "button",          "load",          "captured", "prepared", "submitted",  "result-ready",
+      "poll-due",        "still-running", "retry",    "resubmit", "downloaded", "resume-poll",
+      "resume-download", "fault",         "cancel",   "reset"};
   auto i = static_cast<size_t>(e);
   return i < kEventCount ? kNames[i] : "?";
 }
 
-bool is_terminal(State s) { return (kEnded & bit(s)) != 0; }
+bool is_terminal(State s) {
+  return (kEnded & bit(s)) != 0;
+}
 
 const Transition* transitions(size_t* count) {
   *count = sizeof kTable / sizeof kTable[0];

@@ -15,8 +15,16 @@
 namespace spark::job {
 
 enum class State : uint8_t {
-  kIdle, kCapturing, kPreparing, kSubmitting, kWaiting, kPolling, kDownloading,
-  kDone, kFailed, kCancelled,
+  kIdle,
+  kCapturing,
+  kPreparing,
+  kSubmitting,
+  kWaiting,
+  kPolling,
+  kDownloading,
+  kDone,
+  kFailed,
+  kCancelled,
 };
 constexpr size_t kStateCount = 10;
 

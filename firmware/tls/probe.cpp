@@ -20,8 +20,7 @@ void format_probe(const ProbeReport& r, char* out, size_t size) {
   std::snprintf(out, size,
                 "version:   %s\nsuite:     %s\nsubject:   %s\nissuer:    %s\nexpires:   %s\n"
                 "pin:       %s\nconnect:   %llu ms\nhandshake: %llu ms\n",
-                r.info.version, r.info.suite, r.info.subject,
-                r.info.issuer, r.info.valid_to,
+                r.info.version, r.info.suite, r.info.subject, r.info.issuer, r.info.valid_to,
                 r.info.spki_pin, static_cast<unsigned long long>(r.connect_ms),
                 static_cast<unsigned long long>(r.info.handshake_ms));
 }

@@ -50,8 +50,8 @@ int entropy_cb(void* entropy, unsigned char* out, size_t len) {
 }
 
 void format_time(const mbedtls_x509_time& t, char* out, size_t size) {
-  std::snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d UTC", t.year, t.mon, t.day, t.hour,
-                t.min, t.sec);
+  std::snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d UTC", t.year, t.mon, t.day, t.hour, t.min,
+                t.sec);
 }
 
 void format_dn(const mbedtls_x509_name* dn, char* out, size_t size) {
@@ -72,12 +72,13 @@ void format_names(const mbedtls_x509_crt* crt, char* out, size_t size) {
       n = std::snprintf(out + used, size - used, "%sDNS:%.*s", sep, static_cast<int>(s->buf.len),
                         s->buf.p);
     } else if (s->buf.tag == kIpAddress && s->buf.len == 4) {
-      n = std::snprintf(out + used, size - used, "%sIP:%u.%u.%u.%u", sep, s->buf.p[0],
-                        s->buf.p[1], s->buf.p[2], s->buf.p[3]);
+      n = std::snprintf(out + used, size - used, "%sIP:%u.%u.%u.%u", sep, s->buf.p[0], s->buf.p[1],
+                        s->buf.p[2], s->buf.p[3]);
     } else if (s->buf.tag == kIpAddress) {
       n = std::snprintf(out + used, size - used, "%sIP:(IPv6)", sep);
     }
-    if (n > 0) used += static_cast<size_t>(n) < size - used ? static_cast<size_t>(n) : size - used - 1;
+    if (n > 0)
+      used += static_cast<size_t>(n) < size - used ? static_cast<size_t>(n) : size - used - 1;
   }
   if (used == 0) format_dn(&crt->subject, out, size);
 }
@@ -192,7 +193,8 @@ Status Context::init(const Config& config, hal::Entropy& entropy) {
   int ret = mbedtls_ctr_drbg_seed(&drbg_, entropy_cb, entropy_,
                                   reinterpret_cast<const unsigned char*>(kPersonal),
                                   sizeof kPersonal - 1);
-  if (ret != 0) return Status::error(Code::kInternal, "tls: seeding the DRBG failed (-0x%04x)", -ret);
+  if (ret != 0)
+    return Status::error(Code::kInternal, "tls: seeding the DRBG failed (-0x%04x)", -ret);
 
   // A file of PEM certificates, else a directory of them. A positive return
   // counts certificates that failed to parse: fine as long as some loaded.
@@ -208,7 +210,8 @@ Status Context::init(const Config& config, hal::Entropy& entropy) {
 
   ret = mbedtls_ssl_config_defaults(&conf_, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                     MBEDTLS_SSL_PRESET_DEFAULT);
-  if (ret != 0) return Status::error(Code::kInternal, "tls: config defaults failed (-0x%04x)", -ret);
+  if (ret != 0)
+    return Status::error(Code::kInternal, "tls: config defaults failed (-0x%04x)", -ret);
   mbedtls_ssl_conf_authmode(&conf_, MBEDTLS_SSL_VERIFY_REQUIRED);
   mbedtls_ssl_conf_ca_chain(&conf_, &ca_, nullptr);
   mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
@@ -326,9 +329,9 @@ int Session::verify_cb(void* self, mbedtls_x509_crt* crt, int depth, uint32_t* f
     format_names(crt, s->leaf_names_, sizeof s->leaf_names_);
     format_time(crt->valid_from, s->leaf_valid_from_, sizeof s->leaf_valid_from_);
     format_time(crt->valid_to, s->leaf_valid_to_, sizeof s->leaf_valid_to_);
-    s->leaf_self_signed_ = crt->issuer_raw.len == crt->subject_raw.len &&
-                           std::memcmp(crt->issuer_raw.p, crt->subject_raw.p,
-                                       crt->subject_raw.len) == 0;
+    s->leaf_self_signed_ =
+        crt->issuer_raw.len == crt->subject_raw.len &&
+        std::memcmp(crt->issuer_raw.p, crt->subject_raw.p, crt->subject_raw.len) == 0;
   }
   return 0;  // keep the flags: mbedTLS fails the handshake on any
 }
@@ -336,21 +339,24 @@ int Session::verify_cb(void* self, mbedtls_x509_crt* crt, int depth, uint32_t* f
 Status Session::verify_failure() const {
   const uint32_t all = chain_flags_;
   if (!verified_) {
-    return Status::error(Code::kUnauthenticated, "%s: the server sent no usable certificate", host_);
+    return Status::error(Code::kUnauthenticated, "%s: the server sent no usable certificate",
+                         host_);
   }
   if (all & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
     if (leaf_self_signed_) {
-      return Status::error(Code::kUnauthenticated,
-                           "self-signed certificate (%s) is not trusted: add it or its CA to ca_file",
-                           leaf_subject_);
+      return Status::error(
+          Code::kUnauthenticated,
+          "self-signed certificate (%s) is not trusted: add it or its CA to ca_file",
+          leaf_subject_);
     }
-    return Status::error(Code::kUnauthenticated,
-                         "unknown CA (issuer %s): %s's certificate is not signed by a CA in ca_file",
-                         top_issuer_, host_);
+    return Status::error(
+        Code::kUnauthenticated,
+        "unknown CA (issuer %s): %s's certificate is not signed by a CA in ca_file", top_issuer_,
+        host_);
   }
   if (leaf_flags_ & MBEDTLS_X509_BADCERT_EXPIRED) {
-    return Status::error(Code::kUnauthenticated, "certificate expired on %s (%s)",
-                         leaf_valid_to_, leaf_subject_);
+    return Status::error(Code::kUnauthenticated, "certificate expired on %s (%s)", leaf_valid_to_,
+                         leaf_subject_);
   }
   if (leaf_flags_ & MBEDTLS_X509_BADCERT_FUTURE) {
     return Status::error(Code::kUnauthenticated,
@@ -358,8 +364,8 @@ Status Session::verify_failure() const {
                          leaf_valid_from_, leaf_subject_);
   }
   if (all & MBEDTLS_X509_BADCERT_CN_MISMATCH) {
-    return Status::error(Code::kUnauthenticated, "host name mismatch: certificate is for %s, not %s",
-                         leaf_names_, host_);
+    return Status::error(Code::kUnauthenticated,
+                         "host name mismatch: certificate is for %s, not %s", leaf_names_, host_);
   }
   char why[128];
   int n = mbedtls_x509_crt_verify_info(why, sizeof why, "", all);
@@ -425,7 +431,8 @@ Status Session::prepare_ssl() {
   verified_ = false;
   leaf_flags_ = chain_flags_ = 0;
   leaf_self_signed_ = false;
-  leaf_subject_[0] = leaf_names_[0] = leaf_valid_from_[0] = leaf_valid_to_[0] = top_issuer_[0] = '\0';
+  leaf_subject_[0] = leaf_names_[0] = leaf_valid_from_[0] = leaf_valid_to_[0] = top_issuer_[0] =
+      '\0';
   return Status::ok();
 }
 
@@ -466,7 +473,8 @@ Status Session::check_pins(SessionCache::Entry* saved) {
 
 Status Session::handshake(std::string_view host, uint16_t port, hal::Deadline deadline,
                           SessionCache* cache) {
-  if (!context_.ready_) return Status::error(Code::kFailedPrecondition, "tls: context not initialised");
+  if (!context_.ready_)
+    return Status::error(Code::kFailedPrecondition, "tls: context not initialised");
   if (host.empty() || host.size() >= sizeof host_) {
     socket_.close();
     return Status::error(Code::kInvalidArgument, "tls: invalid host name (%zu bytes)", host.size());
@@ -523,9 +531,9 @@ void Session::fill_info() {
   uint8_t sha[32];
   if (spki_sha256(peer, sha)) {
     std::memcpy(info_.spki_pin, "sha256/", 7);
-    size_t n = codec::base64_encode(ConstBytes(sha, 32),
-                                    MutBytes(reinterpret_cast<uint8_t*>(info_.spki_pin) + 7,
-                                             sizeof info_.spki_pin - 8));
+    size_t n = codec::base64_encode(
+        ConstBytes(sha, 32),
+        MutBytes(reinterpret_cast<uint8_t*>(info_.spki_pin) + 7, sizeof info_.spki_pin - 8));
     info_.spki_pin[7 + n] = '\0';
   }
 }

@@ -158,7 +158,8 @@ Status Surface::draw_image(ImageRows& src, const Rect& box, Rect* drawn) {
         for (uint32_t i = 0; i < out_w; ++i) {
           const uint32_t a = x0[i], b = std::max(a + 1, x0[i + 1]);
           uint32_t sr = 0, sg = 0, sb = 0;
-          const uint8_t* end = p + static_cast<size_t>(b) * 3;  // (cppcheck 2.10 misreads size_t{b})
+          const uint8_t* end =
+              p + static_cast<size_t>(b) * 3;  // (cppcheck 2.10 misreads size_t{b})
           for (const uint8_t* q = p + static_cast<size_t>(a) * 3; q < end; q += 3) {
             sr += q[0];
             sg += q[1];

@@ -16,7 +16,9 @@ Result<FileSource> FileSource::open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
-    return Status::error(e == ENOENT ? Code::kNotFound : e == EACCES ? Code::kPermissionDenied : Code::kIo,
+    return Status::error(e == ENOENT   ? Code::kNotFound
+                         : e == EACCES ? Code::kPermissionDenied
+                                       : Code::kIo,
                          "cannot open %s: %s", path.c_str(), std::strerror(e));
   }
   struct stat st {};
@@ -64,12 +66,14 @@ namespace {
 bool parse_temp_suffix(const std::string& s, pid_t* pid) {
   size_t dot = s.find('.');
   std::string digits = s.substr(0, dot);
-  if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
+  if (digits.empty() || digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
     return false;
   }
   if (dot != std::string::npos) {
     std::string rnd = s.substr(dot + 1);
-    if (rnd.size() != 16 || rnd.find_first_not_of("0123456789abcdef") != std::string::npos) return false;
+    if (rnd.size() != 16 || rnd.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return false;
   }
   *pid = static_cast<pid_t>(std::stol(digits));
   return true;
@@ -104,8 +108,10 @@ std::string random_hex16() {
   size_t got = 0;
   while (got < sizeof r) {
     ssize_t n = getrandom(r + got, sizeof r - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-    else if (errno != EINTR) break;  // O_EXCL still refuses a planted name
+    if (n > 0)
+      got += static_cast<size_t>(n);
+    else if (errno != EINTR)
+      break;  // O_EXCL still refuses a planted name
   }
   static const char kHex[] = "0123456789abcdef";
   std::string out;
@@ -162,7 +168,8 @@ Status AtomicFileSink::write(ConstBytes data) {
 
 Status AtomicFileSink::commit() {
   if (fd_ < 0) return Status::error(Code::kFailedPrecondition, "commit of a closed file");
-  if (fsync(fd_) != 0) return Status::error(Code::kIo, "fsync %s: %s", temp_.c_str(), std::strerror(errno));
+  if (fsync(fd_) != 0)
+    return Status::error(Code::kIo, "fsync %s: %s", temp_.c_str(), std::strerror(errno));
   int rc = ::close(fd_);
   fd_ = -1;
   if (rc != 0) return Status::error(Code::kIo, "close %s: %s", temp_.c_str(), std::strerror(errno));
@@ -195,11 +202,13 @@ Status sync_parent_dir(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::error(Code::kIo, "open directory %s: %s", dir.c_str(), std::strerror(errno));
+  if (fd < 0)
+    return Status::error(Code::kIo, "open directory %s: %s", dir.c_str(), std::strerror(errno));
   int rc = fsync(fd);
   int e = errno;
   ::close(fd);
-  if (rc != 0) return Status::error(Code::kIo, "fsync directory %s: %s", dir.c_str(), std::strerror(e));
+  if (rc != 0)
+    return Status::error(Code::kIo, "fsync directory %s: %s", dir.c_str(), std::strerror(e));
   return Status::ok();
 }
 

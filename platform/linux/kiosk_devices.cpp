@@ -9,8 +9,8 @@
 
 namespace spark::platform {
 
-std::unique_ptr<hal::Camera> make_camera(const app::CameraSettings& c, Sys& sys,
-                                         hal::Clock& clock, Status* error) {
+std::unique_ptr<hal::Camera> make_camera(const app::CameraSettings& c, Sys& sys, hal::Clock& clock,
+                                         Status* error) {
   switch (c.kind) {
     case app::CameraSettings::Kind::kV4l2: {
       V4l2Config v;
@@ -24,8 +24,7 @@ std::unique_ptr<hal::Camera> make_camera(const app::CameraSettings& c, Sys& sys,
       auto argv = split_command_line(c.command);
       if (!argv.is_ok() || argv->empty()) {
         *error = Status::error(Code::kInvalidArgument, "[camera] command '%s': %s",
-                               c.command.c_str(),
-                               argv.is_ok() ? "empty" : argv.status().message());
+                               c.command.c_str(), argv.is_ok() ? "empty" : argv.status().message());
         return nullptr;
       }
       CommandConfig cc;
@@ -107,7 +106,6 @@ void open_led(const app::Config& config, Sys& sys, KioskHardware& out) {
       SPARK_LOGW("kiosk", "LED %s: %s; going on without it", l.name.c_str(), s.message());
     }
   }
-
 }
 
 void open_display(const app::Config& config, Sys& sys, KioskHardware& out) {

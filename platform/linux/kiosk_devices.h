@@ -34,17 +34,17 @@
 
 namespace spark::platform {
 
-std::unique_ptr<hal::Camera> make_camera(const app::CameraSettings& c, Sys& sys,
-                                         hal::Clock& clock, Status* error);
+std::unique_ptr<hal::Camera> make_camera(const app::CameraSettings& c, Sys& sys, hal::Clock& clock,
+                                         Status* error);
 
 struct KioskHardware {
   KioskHardware(Sys& sys, hal::Clock& clock) : group(sys, clock) {}
   std::unique_ptr<hal::Camera> camera;
   std::vector<std::unique_ptr<LinuxButton>> buttons;
   ButtonGroup group;
-  std::unique_ptr<PatternLed> led;      // null: none configured or not openable
-  std::unique_ptr<FbDisplay> display;   // null: headless
-  uint32_t next_buttons = 0;            // bit i: button id i means "next preset"
+  std::unique_ptr<PatternLed> led;     // null: none configured or not openable
+  std::unique_ptr<FbDisplay> display;  // null: headless
+  uint32_t next_buttons = 0;           // bit i: button id i means "next preset"
   hal::Button& button() { return group; }
 };
 

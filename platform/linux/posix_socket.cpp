@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstddef>
 #include <climits>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 
@@ -52,8 +52,8 @@ void format_address(const hal::Address& a, char* out, size_t size) {
   std::snprintf(out, size, v4 ? "%s:%u" : "[%s]:%u", ip, static_cast<unsigned>(a.port));
 }
 
-Result<size_t> PosixResolver::resolve(std::string_view host, uint16_t port,
-                                      Span<hal::Address> out, hal::Deadline) {
+Result<size_t> PosixResolver::resolve(std::string_view host, uint16_t port, Span<hal::Address> out,
+                                      hal::Deadline) {
   // getaddrinfo needs a NUL-terminated name; host names are at most 253.
   char name[256];
   if (host.empty() || host.size() >= sizeof name) {
@@ -83,10 +83,13 @@ Result<size_t> PosixResolver::resolve(std::string_view host, uint16_t port,
     if (ai->ai_family == AF_INET) {
       a.family = hal::Address::Family::kIpv4;
       // Byte offsets, not casts: ai_addr's alignment is only sockaddr's.
-      std::memcpy(a.ip, reinterpret_cast<const uint8_t*>(ai->ai_addr) + offsetof(sockaddr_in, sin_addr), 4);
+      std::memcpy(
+          a.ip, reinterpret_cast<const uint8_t*>(ai->ai_addr) + offsetof(sockaddr_in, sin_addr), 4);
     } else if (ai->ai_family == AF_INET6) {
       a.family = hal::Address::Family::kIpv6;
-      std::memcpy(a.ip, reinterpret_cast<const uint8_t*>(ai->ai_addr) + offsetof(sockaddr_in6, sin6_addr), 16);
+      std::memcpy(a.ip,
+                  reinterpret_cast<const uint8_t*>(ai->ai_addr) + offsetof(sockaddr_in6, sin6_addr),
+                  16);
     } else {
       continue;
     }
@@ -162,7 +165,8 @@ Status PosixSocket::connect_one(const hal::Address& address, hal::Deadline deadl
 Status PosixSocket::connect(std::string_view host, uint16_t port, hal::Deadline deadline) {
   close();
   hal::Address addresses[kMaxAddresses];
-  SPARK_TRY_ASSIGN(size_t n, resolver_.resolve(host, port, Span<hal::Address>(addresses), deadline));
+  SPARK_TRY_ASSIGN(size_t n,
+                   resolver_.resolve(host, port, Span<hal::Address>(addresses), deadline));
   Status last;
   for (size_t i = 0; i < n; ++i) {
     if (deadline.expired(clock_)) break;

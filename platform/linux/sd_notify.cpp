@@ -18,8 +18,7 @@ SdNotify::SdNotify() {
     addr_.sun_family = AF_UNIX;
     std::memcpy(addr_.sun_path, path, n);
     if (path[0] == '@') addr_.sun_path[0] = '\0';  // abstract: not NUL-terminated
-    len_ = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n +
-                                  (path[0] == '/' ? 1 : 0));
+    len_ = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n + (path[0] == '/' ? 1 : 0));
     fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) len_ = 0;
   } else if (n) {

@@ -25,8 +25,8 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
-#include <malloc.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +85,8 @@ __attribute__((constructor)) static void shim_init(void) {
 }
 
 static const char *heap_figures(unsigned long *in_use, unsigned long *mapped) {
-  size_t (*asan_in_use)(void) = NEXT(size_t (*)(void), "__sanitizer_get_current_allocated_bytes");
-  size_t (*asan_heap)(void) = NEXT(size_t (*)(void), "__sanitizer_get_heap_size");
+  size_t (*asan_in_use)(void) = NEXT(size_t(*)(void), "__sanitizer_get_current_allocated_bytes");
+  size_t (*asan_heap)(void) = NEXT(size_t(*)(void), "__sanitizer_get_heap_size");
   if (asan_in_use && asan_heap) {
     *in_use = asan_in_use();
     *mapped = asan_heap();
@@ -124,7 +124,8 @@ __attribute__((destructor)) static void shim_fini(void) {
   char out[4096];
   size_t len = 0;
   int leaked = 0;
-  len += (size_t)snprintf(out + len, sizeof out - len, "{\"pid\": %d, \"leaked\": [", (int)getpid());
+  len +=
+      (size_t)snprintf(out + len, sizeof out - len, "{\"pid\": %d, \"leaked\": [", (int)getpid());
   for (int fd = 0; fd < MAX_FD; ++fd) {
     int open_now = now[fd / 8] & (1u << (fd % 8));
     int at_start = g_open_at_start[fd / 8] & (1u << (fd % 8));
@@ -152,8 +153,8 @@ __attribute__((destructor)) static void shim_fini(void) {
   len += (size_t)snprintf(out + len, sizeof out - len,
                           "], \"leaked_count\": %d, \"vm_hwm_kb\": %ld, \"vm_rss_kb\": %ld, "
                           "\"heap\": \"%s\", \"heap_in_use\": %lu, \"heap_size\": %lu}\n",
-                          leaked, status_kb(status, "VmHWM:"), status_kb(status, "VmRSS:"), heap_kind,
-                          heap_in_use, heap_size);
+                          leaked, status_kb(status, "VmHWM:"), status_kb(status, "VmRSS:"),
+                          heap_kind, heap_in_use, heap_size);
   int fd = open(report, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd >= 0) {
     ssize_t w = write(fd, out, len < sizeof out ? len : sizeof out - 1);

@@ -39,9 +39,8 @@ Outcome run(const uint8_t* body, size_t n, size_t step) {
   parser.reset(false, kCap);
   GrowingSink sink(2 * kCap);
   Outcome o;
-  Result<size_t> h = parser.feed(ConstBytes(reinterpret_cast<const uint8_t*>(kHead),
-                                            sizeof kHead - 1),
-                                 sink);
+  Result<size_t> h =
+      parser.feed(ConstBytes(reinterpret_cast<const uint8_t*>(kHead), sizeof kHead - 1), sink);
   if (!h.is_ok() || *h != sizeof kHead - 1 || !parser.headers_done() || !parser.chunked()) {
     std::abort();
   }

@@ -32,9 +32,9 @@ std::vector<uint8_t> jpeg_with(const uint8_t* tiff, size_t n) {
 
 // Signature, a 1x1 RGB IHDR, eXIf, IDAT (CRCs are not checked by probe).
 std::vector<uint8_t> png_with(const uint8_t* tiff, size_t n) {
-  std::vector<uint8_t> p = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
-                            'I',  'H', 'D', 'R', 0,    0,    0,    1,    0, 0, 0, 1,
-                            8,    2,   0,   0,   0,    0,    0,    0,    0};
+  std::vector<uint8_t> p = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0,
+                            13,   'I', 'H', 'D', 'R',  0,    0,    0,    1, 0, 0,
+                            0,    1,   8,   2,   0,    0,    0,    0,    0, 0, 0};
   put32(p, n);
   p.insert(p.end(), {'e', 'X', 'I', 'f'});
   p.insert(p.end(), tiff, tiff + n);

@@ -50,8 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!p) return 0;
   static const uint8_t kChannels[7] = {1, 0, 3, 1, 2, 0, 4};
   if (p->format != image::Format::kPng || p->png_color_type > 6 ||
-      p->components != kChannels[p->png_color_type] || p->orientation < 1 ||
-      p->orientation > 8) {
+      p->components != kChannels[p->png_color_type] || p->orientation < 1 || p->orientation > 8) {
     std::abort();
   }
   if (uint64_t{p->width} * p->height > kMaxSourcePixels) return 0;

@@ -73,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (at != std::string_view::npos) {
       std::string_view secret = v.substr(0, at);
       std::string_view msg = p.status().message();
-      if (secret.find('!') != std::string_view::npos && msg.find(secret) != std::string_view::npos) {
+      if (secret.find('!') != std::string_view::npos &&
+          msg.find(secret) != std::string_view::npos) {
         std::abort();
       }
     }

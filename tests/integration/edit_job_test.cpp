@@ -8,10 +8,10 @@
 #include <optional>
 #include <string>
 
+#include "../unit/image/image_fixtures.h"
 #include "app/edit_stack.h"
 #include "job/edit_job.h"
 #include "sim_fixture.h"
-#include "../unit/image/image_fixtures.h"
 
 using namespace spark;
 using namespace spark::test;
@@ -91,7 +91,9 @@ job::EditOutcome edit(Stack& st, const std::vector<uint8_t>& photo,
   return job.run(e, src);
 }
 
-bool exists(const std::string& p) { return access(p.c_str(), F_OK) == 0; }
+bool exists(const std::string& p) {
+  return access(p.c_str(), F_OK) == 0;
+}
 
 size_t unfinished(Stack& st) {
   std::vector<job::JournalEntry> open;
@@ -257,8 +259,8 @@ TEST_CASE("transient_poll_faults_are_retried_on_the_same_task") {
 }
 
 TEST_CASE("slow_and_odd_but_valid_replies_complete") {
-  for (const char* fault : {"latency:150", "drip:1", "chunked", "size-as-string", "numeric-codes",
-                            "result-expired"}) {
+  for (const char* fault :
+       {"latency:150", "drip:1", "chunked", "size-as-string", "numeric-codes", "result-expired"}) {
     INFO(std::string(fault));
     auto sim = Sim::start({"--fault", fault});
     Stack st(*sim);
@@ -427,7 +429,7 @@ TEST_CASE("a_create_answered_200_with_an_error_and_no_id_is_a_plain_failure") {
   CHECK(api::exit_code(o.error_class) == 5);
   CHECK(o.creates == 1);
   CHECK(sim->count("create") == 1);
-  CHECK(unfinished(st) == 0);  // nothing to resume
+  CHECK(unfinished(st) == 0);                // nothing to resume
   auto record = st.journal->find(o.job_id);  // kept as history: failed
   REQUIRE(record.is_ok());
   CHECK(record->stage == job::Stage::kFailed);
@@ -568,8 +570,8 @@ TEST_CASE("an_edit_by_image_url_uploads_nothing_and_resumes_like_any_other") {
 TEST_CASE("a_bad_image_url_is_refused_before_anything_is_sent") {
   auto sim = Sim::start();
   Stack st(*sim);
-  for (const char* url : {"http://localhost/a.jpg", "ftp://x/a.jpg", "https://", "https://h/a b.jpg",
-                          "https://h/\"a.jpg"}) {
+  for (const char* url : {"http://localhost/a.jpg", "ftp://x/a.jpg", "https://",
+                          "https://h/a b.jpg", "https://h/\"a.jpg"}) {
     INFO(url);
     job::JournalEntry e = st.entry();
     e.image_path.clear();

@@ -153,7 +153,8 @@ TEST_CASE("http_streams_a_large_download_and_enforces_the_cap") {
   Sha256Sink expected;
   uint8_t block[32];
   mbedtls_sha256(reinterpret_cast<const uint8_t*>("seed"), 4, block, 0);
-  for (int i = 0; i < 3 * 1024 * 1024 / 32; ++i) REQUIRE(expected.write(ConstBytes(block, 32)).is_ok());
+  for (int i = 0; i < 3 * 1024 * 1024 / 32; ++i)
+    REQUIRE(expected.write(ConstBytes(block, 32)).is_ok());
   CHECK(sink.hex_digest() == expected.hex_digest());
 
   Fetch capped = get(net, url, 1 << 20);
@@ -216,11 +217,13 @@ TEST_CASE("http_never_forwards_authorization_to_another_host") {
   NetStack net;
   http::Header headers[] = {{"Authorization", "Bearer sk-test-secret"}, {"X-Kept", "1"}};
   // Same host: the header arrives.
-  Fetch direct = get(net, echo->url("/headers"), 64 * 1024, 60000, Span<const http::Header>(headers));
+  Fetch direct =
+      get(net, echo->url("/headers"), 64 * 1024, 60000, Span<const http::Header>(headers));
   REQUIRE(direct.response.is_ok());
   CHECK(direct.body.find("Bearer sk-test-secret") != std::string::npos);
   // Through a redirect to another origin: dropped, other headers kept.
-  Fetch f = get(net, nginx->url("/redirect-away"), 64 * 1024, 60000, Span<const http::Header>(headers));
+  Fetch f =
+      get(net, nginx->url("/redirect-away"), 64 * 1024, 60000, Span<const http::Header>(headers));
   REQUIRE_MESSAGE(f.response.is_ok(), f.response.status().message());
   CHECK(f.response->redirects == 1);
   CHECK(f.body.find("x-kept") != std::string::npos);
@@ -293,7 +296,8 @@ TEST_CASE("hostile_endless_headers_are_cut_at_16_kb") {
   NetStack net;
   Fetch f = get(net, server->url("/endless-headers"));
   CHECK(f.response.status().code() == Code::kResourceExhausted);
-  CHECK(std::string(f.response.status().message()).find("headers exceed 16384") != std::string::npos);
+  CHECK(std::string(f.response.status().message()).find("headers exceed 16384") !=
+        std::string::npos);
 }
 
 TEST_CASE("hostile_endless_chunked_body_is_cut_at_the_cap") {
@@ -309,9 +313,9 @@ TEST_CASE("hostile_drip_feed_ends_at_the_request_deadline") {
   NetStack net;
   Fetch f = get(net, server->url("/drip"), 64 * 1024, 1000);
   CHECK(f.response.status().code() == Code::kDeadlineExceeded);
-  CHECK_MESSAGE(std::string(f.response.status().message()).find("timed out after") !=
-                    std::string::npos,
-                f.response.status().message());
+  CHECK_MESSAGE(
+      std::string(f.response.status().message()).find("timed out after") != std::string::npos,
+      f.response.status().message());
 }
 
 TEST_CASE("hostile_reset_mid_body_is_an_error") {
@@ -564,9 +568,9 @@ TEST_CASE("http_sends_proxy_credentials_and_says_what_a_407_means") {
   Fetch none = fetch_via("http://" + at);
   REQUIRE_FALSE(none.response.is_ok());
   CHECK(none.response.status().code() == Code::kPermissionDenied);
-  CHECK_MESSAGE(std::string(none.response.status().message()).find("user:password@") !=
-                    std::string::npos,
-                none.response.status().message());
+  CHECK_MESSAGE(
+      std::string(none.response.status().message()).find("user:password@") != std::string::npos,
+      none.response.status().message());
 
   Fetch wrong = fetch_via("http://kiosk:hunter2@" + at);
   REQUIRE_FALSE(wrong.response.is_ok());

@@ -37,8 +37,12 @@ std::string read_line(int fd, int timeout_ms) {
 
 }  // namespace
 
-std::string pki_dir() { return tmp_root() + "/netfix-pki"; }
-std::string ca_file() { return pki_dir() + "/ca.pem"; }
+std::string pki_dir() {
+  return tmp_root() + "/netfix-pki";
+}
+std::string ca_file() {
+  return pki_dir() + "/ca.pem";
+}
 std::string tmp_path(const std::string& name) {
   return tmp_root() + "/" + name + "." + std::to_string(getpid());
 }

@@ -18,10 +18,10 @@ class Sim {
   static std::unique_ptr<Sim> start(const std::vector<std::string>& args = {});
   ~Sim();
 
-  std::string api;        // https://127.0.0.1:PORT
+  std::string api;  // https://127.0.0.1:PORT
   std::string cdn;
-  std::string control;    // http://127.0.0.1:PORT, the control port
-  std::string ca;         // the simulator's CA file
+  std::string control;  // http://127.0.0.1:PORT, the control port
+  std::string ca;       // the simulator's CA file
   std::string state_dir;
 
   // Adds a fault while the simulator runs (POST /_sim/fault, with curl).

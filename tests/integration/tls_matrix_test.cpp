@@ -156,10 +156,11 @@ TEST_CASE("tls_verifies_an_ip_address_against_the_certificate_ip_names") {
   NetStack other;
   Status s = handshake_with(other, dns_only->port(), nullptr, "127.0.0.1");
   CHECK(s.code() == Code::kUnauthenticated);
-  CHECK_MESSAGE(std::string(s.message()).find(
-                    "host name mismatch: certificate is for DNS:localhost, not 127.0.0.1") !=
-                    std::string::npos,
-                s.message());
+  CHECK_MESSAGE(
+      std::string(s.message())
+              .find("host name mismatch: certificate is for DNS:localhost, not 127.0.0.1") !=
+          std::string::npos,
+      s.message());
   // A name the certificate has only as an address is not a match either.
   Status by_name = handshake_with(other, server->port(), nullptr, "localhost");
   CHECK(by_name.code() == Code::kUnauthenticated);
@@ -184,8 +185,8 @@ TEST_CASE("tls_rejects_a_wrong_host_name_listing_the_certificate_names") {
 
 TEST_CASE("tls_rejects_a_self_signed_certificate") {
   std::string m = rejection("self-signed");
-  CHECK_MESSAGE(m.find("self-signed certificate (CN=localhost) is not trusted") != std::string::npos,
-                m);
+  CHECK_MESSAGE(
+      m.find("self-signed certificate (CN=localhost) is not trusted") != std::string::npos, m);
 }
 
 TEST_CASE("tls_rejects_a_certificate_from_an_unknown_ca") {
@@ -229,9 +230,9 @@ TEST_CASE("socket_reports_connection_refused") {
   NetStack net;
   Status s = handshake_with(net, closed_port());
   CHECK(s.code() == Code::kUnavailable);
-  CHECK_MESSAGE(std::string(s.message()).find("connection refused by 127.0.0.1:") !=
-                    std::string::npos,
-                s.message());
+  CHECK_MESSAGE(
+      std::string(s.message()).find("connection refused by 127.0.0.1:") != std::string::npos,
+      s.message());
 }
 
 TEST_CASE("socket_reports_an_unresolvable_host") {
@@ -252,7 +253,7 @@ TEST_CASE("tls_session_heap_is_bounded") {
   size_t peak = scope.peak_above_start();
   MESSAGE("TLS session peak heap (handshake + records): " << peak << " bytes");
   if (heap_meter_available()) {
-    CHECK(peak > 2 * 16384);   // the two record buffers exist: the meter sees mbedTLS
-    CHECK(peak < 64 * 1024);   // tls.h's stated bound (measured ~40 KB for TLS 1.3)
+    CHECK(peak > 2 * 16384);  // the two record buffers exist: the meter sees mbedTLS
+    CHECK(peak < 64 * 1024);  // tls.h's stated bound (measured ~40 KB for TLS 1.3)
   }
 }

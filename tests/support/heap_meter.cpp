@@ -24,7 +24,9 @@ void on_alloc(size_t n) {
   }
   g_allocations.fetch_add(1, std::memory_order_relaxed);
 }
-void on_free(size_t n) { g_current.fetch_sub(n, std::memory_order_relaxed); }
+void on_free(size_t n) {
+  g_current.fetch_sub(n, std::memory_order_relaxed);
+}
 }  // namespace
 
 #ifdef SPARK_HEAP_ASAN
@@ -37,7 +39,9 @@ int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile
 }
 
 namespace {
-void malloc_hook(const volatile void*, size_t size) { on_alloc(size); }
+void malloc_hook(const volatile void*, size_t size) {
+  on_alloc(size);
+}
 void free_hook(const volatile void* ptr) {
   if (ptr) on_free(__sanitizer_get_allocated_size(ptr));
 }
@@ -47,7 +51,9 @@ const int g_installed = __sanitizer_install_malloc_and_free_hooks(malloc_hook, f
 }  // namespace
 
 namespace spark::test {
-bool heap_meter_available() { return g_installed != 0; }
+bool heap_meter_available() {
+  return g_installed != 0;
+}
 }  // namespace spark::test
 
 #else  // interpose glibc's allocator
@@ -71,8 +77,12 @@ void* counted(void* p) {
 }
 }  // namespace
 
-void* malloc(size_t n) { return counted(__libc_malloc(n)); }
-void* calloc(size_t n, size_t m) { return counted(__libc_calloc(n, m)); }
+void* malloc(size_t n) {
+  return counted(__libc_malloc(n));
+}
+void* calloc(size_t n, size_t m) {
+  return counted(__libc_calloc(n, m));
+}
 void free(void* p) {
   if (!p) return;
   on_free(malloc_usable_size(p));
@@ -100,8 +110,12 @@ void* reallocarray(void* p, size_t n, size_t m) {
   }
   return realloc(p, total);
 }
-void* memalign(size_t align, size_t n) { return counted(__libc_memalign(align, n)); }
-void* aligned_alloc(size_t align, size_t n) { return memalign(align, n); }
+void* memalign(size_t align, size_t n) {
+  return counted(__libc_memalign(align, n));
+}
+void* aligned_alloc(size_t align, size_t n) {
+  return memalign(align, n);
+}
 int posix_memalign(void** out, size_t align, size_t n) {
   if (align < sizeof(void*) || (align & (align - 1)) != 0) return EINVAL;
   void* p = memalign(align, n);
@@ -109,7 +123,9 @@ int posix_memalign(void** out, size_t align, size_t n) {
   *out = p;
   return 0;
 }
-void* valloc(size_t n) { return memalign(static_cast<size_t>(sysconf(_SC_PAGESIZE)), n); }
+void* valloc(size_t n) {
+  return memalign(static_cast<size_t>(sysconf(_SC_PAGESIZE)), n);
+}
 void* pvalloc(size_t n) {
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   return memalign(page, (n + page - 1) & ~(page - 1));
@@ -117,7 +133,9 @@ void* pvalloc(size_t n) {
 }  // extern "C"
 
 namespace spark::test {
-bool heap_meter_available() { return true; }
+bool heap_meter_available() {
+  return true;
+}
 }  // namespace spark::test
 #endif
 
@@ -134,6 +152,8 @@ HeapStats heap_stats() {
   return s;
 }
 
-void heap_reset_peak() { g_peak.store(heap_stats().current, std::memory_order_relaxed); }
+void heap_reset_peak() {
+  g_peak.store(heap_stats().current, std::memory_order_relaxed);
+}
 
 }  // namespace spark::test

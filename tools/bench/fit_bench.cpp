@@ -115,10 +115,11 @@ int main(int argc, char** argv) {
     }
     std::sort(ms.begin(), ms.end());
     const image::Plan& p = last.plan;
-    std::printf("%s\t%.1f\t%zu\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%u\t%u\t%u\t%d\t%d\t%" PRIu64 "\t%d\n", path,
-                ms[ms.size() / 2], last.peak, p.memory_bytes, p.frame_bytes, p.whole_image_bytes,
-                p.out_width, p.out_height, p.scale_num, p.resample ? 1 : 0, last.result.quality,
-                last.result.bytes, last.result.damaged ? 1 : 0);
+    std::printf("%s\t%.1f\t%zu\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%u\t%u\t%u\t%d\t%d\t%" PRIu64
+                "\t%d\n",
+                path, ms[ms.size() / 2], last.peak, p.memory_bytes, p.frame_bytes,
+                p.whole_image_bytes, p.out_width, p.out_height, p.scale_num, p.resample ? 1 : 0,
+                last.result.quality, last.result.bytes, last.result.damaged ? 1 : 0);
     std::fflush(stdout);
   }
   return failures ? 1 : 0;

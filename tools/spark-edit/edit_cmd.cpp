@@ -3,17 +3,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "app/edits.h"
 #include "codec/json_writer.h"
 #include "commands.h"
-#include "stdio_sink.h"
 #include "core/log.h"
 #include "report.h"
 #include "session.h"
+#include "stdio_sink.h"
 
 namespace spark::cli {
 namespace {
@@ -88,9 +88,11 @@ bool is_number_option(const char* a) {
 // The value v of --scale, --seed or --max-side: kNextArg, or kExitUsage.
 int take_number(const char* a, const char* v, EditArgs& e) {
   if (!std::strcmp(a, "--scale")) {
-    if (!parse_number(v, 0, 1, e.scale)) return usage_error("--scale is a number in 0..1, not '%s'", v);
+    if (!parse_number(v, 0, 1, e.scale))
+      return usage_error("--scale is a number in 0..1, not '%s'", v);
   } else if (!std::strcmp(a, "--seed")) {
-    if (!parse_number(v, -1, 4294967295.0, e.seed) || e.seed != static_cast<double>(static_cast<int64_t>(e.seed))) {
+    if (!parse_number(v, -1, 4294967295.0, e.seed) ||
+        e.seed != static_cast<double>(static_cast<int64_t>(e.seed))) {
       return usage_error("--seed is -1 or a whole number >= 0, not '%s'", v);
     }
   } else if (!parse_number(v, 512, 4096, e.max_side)) {
@@ -167,8 +169,10 @@ int edit_main(int argc, char** argv) {
   auto n = api::validate_prompt(prompt);
   if (!n.is_ok()) return usage_error("%s", n.status().message());
   if (*n > api::kLongPromptCodePoints && !o.quiet) {
-    std::fprintf(stderr, "spark-edit: note: the prompt has %zu characters; the service works best "
-                 "with at most %zu\n", *n, api::kLongPromptCodePoints);
+    std::fprintf(stderr,
+                 "spark-edit: note: the prompt has %zu characters; the service works best "
+                 "with at most %zu\n",
+                 *n, api::kLongPromptCodePoints);
   }
   std::optional<platform::FileSource> photo;
   if (!by_url) {
@@ -184,7 +188,8 @@ int edit_main(int argc, char** argv) {
   request.names = app::choose_output(by_url ? image_url : positional[0], by_url, e.output);
   std::string blocked = app::blocking_output(request.names, e.force);
   if (!blocked.empty()) {
-    std::fprintf(stderr, "spark-edit: %s exists; use --force to replace it or -o to choose another name\n",
+    std::fprintf(stderr,
+                 "spark-edit: %s exists; use --force to replace it or -o to choose another name\n",
                  blocked.c_str());
     return kExitInput;
   }
@@ -249,10 +254,12 @@ class ResumePrinter final : public app::ResumeListener {
         }
         break;
       case Kind::kAlreadyDone:
-        if (!o_.quiet) std::fprintf(stderr, "edit %s is done: %s\n", e.job_id.c_str(), e.output_path.c_str());
+        if (!o_.quiet)
+          std::fprintf(stderr, "edit %s is done: %s\n", e.job_id.c_str(), e.output_path.c_str());
         break;
       case Kind::kOtherApiBase:
-        std::fprintf(stderr, "spark-edit: edit %s was made with %s; pass --api-base %s to resume it\n",
+        std::fprintf(stderr,
+                     "spark-edit: edit %s was made with %s; pass --api-base %s to resume it\n",
                      e.job_id.c_str(), e.api_base.c_str(), e.api_base.c_str());
         worst = worst ? worst : kExitUsage;
         break;
@@ -288,12 +295,13 @@ int resume_main(int argc, char** argv) {
     } else if (!std::strcmp(argv[i], "--forget")) {
       forget = true;
     } else if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
-      std::printf("usage: spark-edit resume [TASK_OR_JOB_ID] [--resend | --forget] [options]\n"
-                  "  Continues unfinished edits from the journal: polls a task whose id is known,\n"
-                  "  downloads a result whose URL is known. An edit whose create reply was lost\n"
-                  "  is only sent again with --resend (it may be charged twice); --forget drops it.\n"
-                  "  Without an id, every unfinished edit is resumed in turn.\n%s%s",
-                  kCommonHelp, kExitHelp);
+      std::printf(
+          "usage: spark-edit resume [TASK_OR_JOB_ID] [--resend | --forget] [options]\n"
+          "  Continues unfinished edits from the journal: polls a task whose id is known,\n"
+          "  downloads a result whose URL is known. An edit whose create reply was lost\n"
+          "  is only sent again with --resend (it may be charged twice); --forget drops it.\n"
+          "  Without an id, every unfinished edit is resumed in turn.\n%s%s",
+          kCommonHelp, kExitHelp);
       return kExitOk;
     } else if (argv[i][0] != '-' && id.empty()) {
       id = argv[i];
@@ -371,9 +379,10 @@ int status_main(int argc, char** argv) {
     if (common < 0) return kExitUsage;
     if (common > 0) continue;
     if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
-      std::printf("usage: spark-edit status TASK_ID [options]\n"
-                  "  Asks the service once about a task (or a journalled edit) and prints it.\n%s%s",
-                  kCommonHelp, kExitHelp);
+      std::printf(
+          "usage: spark-edit status TASK_ID [options]\n"
+          "  Asks the service once about a task (or a journalled edit) and prints it.\n%s%s",
+          kCommonHelp, kExitHelp);
       return kExitOk;
     } else if (argv[i][0] != '-' && id.empty()) {
       id = argv[i];

@@ -17,16 +17,20 @@ const Command kCommands[] = {
     {"prepare", "IN OUT: fit a photo to the API's limits, nothing sent", spark::cli::prepare_main},
     {"status", "TASK_ID: ask the service about a task", spark::cli::status_main},
     {"resume", "[ID]: continue unfinished edits from the journal", spark::cli::resume_main},
-    {"probe-tls", "https://HOST[:PORT]: show the TLS a server negotiates", spark::cli::probe_tls_main},
-    {"model-spec", "show the vendor's model spec (endpoint, limits) --discover uses", spark::cli::model_spec_main},
+    {"probe-tls", "https://HOST[:PORT]: show the TLS a server negotiates",
+     spark::cli::probe_tls_main},
+    {"model-spec", "show the vendor's model spec (endpoint, limits) --discover uses",
+     spark::cli::model_spec_main},
 };
 
 int usage(FILE* out) {
-  std::fprintf(out,
-               "usage: spark-edit [options] IMAGE \"PROMPT\" [-o OUT]   edit a photo (--help for options)\n"
-               "       spark-edit COMMAND [ARGS...]\n\ncommands:\n");
+  std::fprintf(
+      out,
+      "usage: spark-edit [options] IMAGE \"PROMPT\" [-o OUT]   edit a photo (--help for options)\n"
+      "       spark-edit COMMAND [ARGS...]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
-  std::fprintf(out, "\nEach command takes --help. The API key comes from SPARK_API_KEY or --key-file.\n");
+  std::fprintf(
+      out, "\nEach command takes --help. The API key comes from SPARK_API_KEY or --key-file.\n");
   return out == stdout ? spark::cli::kExitOk : spark::cli::kExitUsage;
 }
 

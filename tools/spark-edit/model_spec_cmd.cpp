@@ -20,13 +20,14 @@ int model_spec_main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--refresh")) {
       refresh = true;
     } else if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
-      std::printf("usage: spark-edit model-spec [--refresh] [options]\n"
-                  "  Fetches the vendor's model spec (or reads the cached one, under a day old)\n"
-                  "  and prints the create endpoint and parameter limits an edit with --discover\n"
-                  "  uses, and where they came from. --refresh asks the service even when the\n"
-                  "  cache is fresh. Exit 1 when the service's spec was refused or unreachable\n"
-                  "  (the built-in values are then shown).\n%s",
-                  kCommonHelp);
+      std::printf(
+          "usage: spark-edit model-spec [--refresh] [options]\n"
+          "  Fetches the vendor's model spec (or reads the cached one, under a day old)\n"
+          "  and prints the create endpoint and parameter limits an edit with --discover\n"
+          "  uses, and where they came from. --refresh asks the service even when the\n"
+          "  cache is fresh. Exit 1 when the service's spec was refused or unreachable\n"
+          "  (the built-in values are then shown).\n%s",
+          kCommonHelp);
       return kExitOk;
     } else {
       std::fprintf(stderr, "spark-edit: unexpected argument '%s'\n", argv[i]);

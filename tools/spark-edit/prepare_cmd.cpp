@@ -11,9 +11,9 @@
 
 #include "codec/json_writer.h"
 #include "commands.h"
-#include "stdio_sink.h"
 #include "image/fit.h"
 #include "platform/linux/file_io.h"
+#include "stdio_sink.h"
 
 namespace spark::cli {
 namespace {
@@ -48,8 +48,8 @@ uint64_t peak_rss_kb() {
 std::string describe(const image::Probe& p) {
   char buf[256];
   if (p.format == image::Format::kPng) {
-    std::snprintf(buf, sizeof(buf), "%ux%u PNG, %u channels, %u-bit%s", p.width, p.height, p.components,
-                  p.precision, p.png_interlaced ? ", interlaced" : "");
+    std::snprintf(buf, sizeof(buf), "%ux%u PNG, %u channels, %u-bit%s", p.width, p.height,
+                  p.components, p.precision, p.png_interlaced ? ", interlaced" : "");
   } else {
     std::string samp;
     for (uint8_t i = 0; i < p.components; ++i) {
@@ -57,7 +57,10 @@ std::string describe(const image::Probe& p) {
     }
     std::snprintf(buf, sizeof(buf), "%ux%u %s%s JPEG, %u components %s%s", p.width, p.height,
                   image::process_name(p.process), p.arithmetic ? " arithmetic" : "", p.components,
-                  samp.c_str(), p.is_cmyk() ? (p.adobe_transform == image::AdobeTransform::kYCCK ? " (YCCK)" : " (CMYK)") : "");
+                  samp.c_str(),
+                  p.is_cmyk()
+                      ? (p.adobe_transform == image::AdobeTransform::kYCCK ? " (YCCK)" : " (CMYK)")
+                      : "");
   }
   std::string s = buf;
   if (p.exif) s += ", EXIF orientation " + std::to_string(p.orientation);
@@ -109,7 +112,8 @@ Status print_json(const char* in, const char* out, const image::Plan& pl, const 
   SPARK_TRY(j.boolean(pl.resample));
   SPARK_TRY(j.key("crop"));
   SPARK_TRY(j.begin_array());
-  for (uint32_t v : {pl.crop.x, pl.crop.y, pl.crop.width, pl.crop.height}) SPARK_TRY(j.number(int64_t{v}));
+  for (uint32_t v : {pl.crop.x, pl.crop.y, pl.crop.width, pl.crop.height})
+    SPARK_TRY(j.number(int64_t{v}));
   SPARK_TRY(j.end_array());
   SPARK_TRY(j.key("time_ms"));
   SPARK_TRY(j.number(ms));
@@ -123,17 +127,21 @@ Status print_json(const char* in, const char* out, const image::Plan& pl, const 
   return Status::ok();
 }
 
-void print_text(const char* in, const char* out, const image::Plan& pl, const image::FitResult& r, double ms) {
+void print_text(const char* in, const char* out, const image::Plan& pl, const image::FitResult& r,
+                double ms) {
   std::printf("source  %s: %s\n", in, describe(pl.source).c_str());
-  std::printf("output  %s: %ux%u baseline 4:2:0 JPEG, quality %d, %" PRIu64 " bytes%s%s\n", out, r.width,
-              r.height, r.quality, r.bytes, r.passes > 1 ? " (quality stepped down)" : "",
+  std::printf("output  %s: %ux%u baseline 4:2:0 JPEG, quality %d, %" PRIu64 " bytes%s%s\n", out,
+              r.width, r.height, r.quality, r.bytes, r.passes > 1 ? " (quality stepped down)" : "",
               r.damaged ? ", DAMAGED INPUT" : "");
-  std::printf("plan    decode at %u/8 -> %ux%u, crop %ux%u at %u,%u, %s, orientation %u\n", pl.scale_num,
-              pl.decoded_width, pl.decoded_height, pl.crop.width, pl.crop.height, pl.crop.x, pl.crop.y,
-              pl.resample ? "Lanczos-3 resample" : "no resample", pl.orientation);
+  std::printf("plan    decode at %u/8 -> %ux%u, crop %ux%u at %u,%u, %s, orientation %u\n",
+              pl.scale_num, pl.decoded_width, pl.decoded_height, pl.crop.width, pl.crop.height,
+              pl.crop.x, pl.crop.y, pl.resample ? "Lanczos-3 resample" : "no resample",
+              pl.orientation);
   std::printf("cost    %.1f ms, peak RSS %.1f MB, planned heap %.2f MB\n", ms,
-              static_cast<double>(peak_rss_kb()) / 1024.0, static_cast<double>(pl.memory_bytes) / 1048576.0);
-  if (r.damaged) std::printf("warning %u decoder warnings, first: %s\n", r.warnings, r.first_warning);
+              static_cast<double>(peak_rss_kb()) / 1024.0,
+              static_cast<double>(pl.memory_bytes) / 1048576.0);
+  if (r.damaged)
+    std::printf("warning %u decoder warnings, first: %s\n", r.warnings, r.first_warning);
 }
 
 int fail(const char* what, const Status& s, int code) {
@@ -158,7 +166,8 @@ int prepare_main(int argc, char** argv) {
       return kExitOk;
     } else if (std::strcmp(a, "--json") == 0) {
       json = true;
-    } else if (std::strcmp(a, "--max-side") == 0 && v && parse_uint(v, image::kApiMaxSide, n) && n >= 2) {
+    } else if (std::strcmp(a, "--max-side") == 0 && v && parse_uint(v, image::kApiMaxSide, n) &&
+               n >= 2) {
       opt.max_long_side = static_cast<uint32_t>(n);
       ++i;
     } else if (std::strcmp(a, "--quality") == 0 && v && parse_uint(v, 100, n) && n >= 1) {
@@ -168,15 +177,18 @@ int prepare_main(int argc, char** argv) {
     } else if (std::strcmp(a, "--min-quality") == 0 && v && parse_uint(v, 100, n) && n >= 1) {
       opt.min_quality = static_cast<int>(n);
       ++i;
-    } else if (std::strcmp(a, "--max-bytes") == 0 && v && parse_uint(v, image::kApiMaxBytes, n) && n >= 1) {
+    } else if (std::strcmp(a, "--max-bytes") == 0 && v && parse_uint(v, image::kApiMaxBytes, n) &&
+               n >= 1) {
       opt.max_bytes = n;
       ++i;
-    } else if (std::strcmp(a, "--aspect") == 0 && v && (!std::strcmp(v, "crop") || !std::strcmp(v, "reject"))) {
-      opt.aspect = std::strcmp(v, "crop") == 0 ? image::AspectPolicy::kCrop : image::AspectPolicy::kReject;
+    } else if (std::strcmp(a, "--aspect") == 0 && v &&
+               (!std::strcmp(v, "crop") || !std::strcmp(v, "reject"))) {
+      opt.aspect =
+          std::strcmp(v, "crop") == 0 ? image::AspectPolicy::kCrop : image::AspectPolicy::kReject;
       ++i;
     } else if (a[0] == '-' && a[1] != '\0') {
-      std::fprintf(stderr, "spark-edit prepare: bad option or value: %s%s%s\n%s", a, v ? " " : "", v ? v : "",
-                   kHelp);
+      std::fprintf(stderr, "spark-edit prepare: bad option or value: %s%s%s\n%s", a, v ? " " : "",
+                   v ? v : "", kHelp);
       return kExitUsage;
     } else if (npaths < 2) {
       paths[npaths++] = a;

@@ -6,13 +6,11 @@
 #include <cstring>
 #include <string>
 
+#include "commands.h"
 #include "http/url.h"
 #include "platform/linux/linux_clock.h"
 #include "platform/linux/posix_socket.h"
-#include "commands.h"
 #include "tls/probe.h"
-
-
 
 namespace spark::cli {
 
@@ -32,7 +30,9 @@ int probe_tls_main(int argc, char** argv) {
     }
   }
   if (!target) {
-    std::fprintf(stderr, "usage: spark-edit probe-tls https://host[:port] [--ca-file FILE] [--pin sha256/...]\n");
+    std::fprintf(
+        stderr,
+        "usage: spark-edit probe-tls https://host[:port] [--ca-file FILE] [--pin sha256/...]\n");
     return 2;
   }
   Result<http::Url> url = http::parse_url(target);
@@ -52,10 +52,11 @@ int probe_tls_main(int argc, char** argv) {
   }
   std::string host(url->host);
   tls::ProbeReport report;
-  s = tls::probe(context, socket, clock, host, url->port, hal::Deadline::after(clock, 15000), report);
+  s = tls::probe(context, socket, clock, host, url->port, hal::Deadline::after(clock, 15000),
+                 report);
   if (!s.is_ok()) {
-    std::fprintf(stderr, "spark-edit probe-tls: %s:%u: %s\n", host.c_str(), static_cast<unsigned>(url->port),
-                 s.message());
+    std::fprintf(stderr, "spark-edit probe-tls: %s:%u: %s\n", host.c_str(),
+                 static_cast<unsigned>(url->port), s.message());
     return 1;
   }
   char text[1024];

@@ -19,15 +19,21 @@ namespace spark::cli {
 volatile std::sig_atomic_t g_interrupted = 0;
 
 namespace {
-void on_signal(int) { g_interrupted = 1; }
+void on_signal(int) {
+  g_interrupted = 1;
+}
 
 bool use_color() {
   const char* no = std::getenv("NO_COLOR");
   return isatty(2) && !(no && *no);
 }
-const char* paint(const char* code) { return use_color() ? code : ""; }
+const char* paint(const char* code) {
+  return use_color() ? code : "";
+}
 
-double mb(uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
+double mb(uint64_t bytes) {
+  return static_cast<double>(bytes) / 1e6;
+}
 constexpr size_t kMaxDrawn = 160;  // bytes of the live line
 }  // namespace
 
@@ -88,8 +94,9 @@ void Progress::on_state(job::State, job::State to, const char* why) {
 void Progress::on_upload(uint64_t sent, uint64_t total) {
   if (!live_ || total == 0) return;
   double s = static_cast<double>(clock_.now_ms() - phase_start_ms_) / 1000.0;
-  draw("uploading %3.0f%%  %.1f of %.1f MB  %.1f MB/s", 100.0 * static_cast<double>(sent) / static_cast<double>(total),
-       mb(sent), mb(total), s > 0 ? mb(sent) / s : 0.0);
+  draw("uploading %3.0f%%  %.1f of %.1f MB  %.1f MB/s",
+       100.0 * static_cast<double>(sent) / static_cast<double>(total), mb(sent), mb(total),
+       s > 0 ? mb(sent) / s : 0.0);
 }
 
 void Progress::on_poll(const api::TaskInfo& task, uint32_t polls) {
@@ -106,8 +113,9 @@ void Progress::on_download(uint64_t received, uint64_t total) {
   if (received > 0) crash_if("download");
   if (!live_) return;
   if (total) {
-    draw("downloading %3.0f%%  %.1f of %.1f MB", 100.0 * static_cast<double>(received) / static_cast<double>(total),
-         mb(received), mb(total));
+    draw("downloading %3.0f%%  %.1f of %.1f MB",
+         100.0 * static_cast<double>(received) / static_cast<double>(total), mb(received),
+         mb(total));
   } else {
     draw("downloading  %.1f MB", mb(received));
   }
@@ -156,7 +164,9 @@ void write_json(const job::EditOutcome& o, int code, bool resumable) {
   StdioSink out(stdout);
   codec::JsonWriter w(out);
   JsonReport j{w, w.begin_object()};
-  j.field("status", done ? "completed" : o.state == job::State::kCancelled ? "cancelled" : "failed");
+  j.field("status", done                                ? "completed"
+                    : o.state == job::State::kCancelled ? "cancelled"
+                                                        : "failed");
   j.number("exit_code", code);
   j.field("task_id", o.task_id);
   j.field("job_id", o.job_id);

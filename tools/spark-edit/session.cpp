@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "commands.h"
-#include "app/state_dir.h"
-#include "core/log.h"
 #include "app/discovery.h"
+#include "app/state_dir.h"
+#include "commands.h"
+#include "core/log.h"
 #include "core/text.h"
 #include "platform/linux/key_file.h"
 

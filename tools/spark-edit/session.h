@@ -11,10 +11,10 @@
 namespace spark::cli {
 
 struct CommonOptions {
-  std::string api_base;  // default: $SPARK_API_BASE, else the real service
-  std::string key_file;  // default: $SPARK_API_KEY
-  std::string ca_file;   // default: $SPARK_CA_FILE, else the system bundle
-  std::string state_dir; // default: app::resolve_state_dir()
+  std::string api_base;   // default: $SPARK_API_BASE, else the real service
+  std::string key_file;   // default: $SPARK_API_KEY
+  std::string ca_file;    // default: $SPARK_CA_FILE, else the system bundle
+  std::string state_dir;  // default: app::resolve_state_dir()
   std::string body_shape = "wrapped";
   uint64_t timeout_s = 600;
   bool json = false;

@@ -60,7 +60,8 @@ void check_clock() {
   gmtime_r(&now, &tm);
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
   if (now < floor) {
-    line("FAIL", "clock", "the clock says %s, before this program was built: certificates cannot "
+    line("FAIL", "clock",
+         "the clock says %s, before this program was built: certificates cannot "
          "be checked -> let the time sync (timedatectl; a Pi has no battery clock) or fit an RTC",
          when);
   } else {
@@ -82,8 +83,8 @@ void check_state(const DiagOptions& o) {
     where = slash == 0 || slash == std::string::npos ? "/" : where.substr(0, slash);
   }
   if (statvfs(where.c_str(), &fs) != 0) {
-    line("FAIL", "state", "%s: %s -> create it (the service's StateDirectory= does)",
-         where.c_str(), std::strerror(errno));
+    line("FAIL", "state", "%s: %s -> create it (the service's StateDirectory= does)", where.c_str(),
+         std::strerror(errno));
     return;
   }
   const char* note = where == o.state_dir ? "" : " (not made yet: the first start makes it)";
@@ -119,8 +120,7 @@ void check_camera(const app::Config& c, platform::Sys& sys, hal::Clock& clock) {
   }
   line("OK", "camera", "%s: %s%s, %llu KB in %llu ms", std::string(camera->name()).c_str(), size,
        frame->format == hal::FrameFormat::kPng ? "PNG" : "JPEG",
-       static_cast<unsigned long long>(frame->bytes / 1024),
-       static_cast<unsigned long long>(ms));
+       static_cast<unsigned long long>(frame->bytes / 1024), static_cast<unsigned long long>(ms));
 }
 
 void check_buttons(const app::Config& c, const DiagOptions& o, platform::Sys& sys,
@@ -155,8 +155,10 @@ void check_buttons(const app::Config& c, const DiagOptions& o, platform::Sys& sy
       return;
     }
   }
-  line("FAIL", "button", "no press within %u s -> check the wiring (GPIO to ground), "
-       "sparkcam-probe press", o.button_wait_s);
+  line("FAIL", "button",
+       "no press within %u s -> check the wiring (GPIO to ground), "
+       "sparkcam-probe press",
+       o.button_wait_s);
 }
 
 void check_led(const app::Config& c, platform::Sys& sys, hal::Clock& clock) {
@@ -237,8 +239,8 @@ void check_network(const app::Config& c, hal::Clock& clock) {
   }
   std::string host(url->host);
   tls::ProbeReport r;
-  Status s = tls::probe(context, socket, clock, host, url->port, hal::Deadline::after(clock, 15000),
-                        r);
+  Status s =
+      tls::probe(context, socket, clock, host, url->port, hal::Deadline::after(clock, 15000), r);
   if (!s.is_ok()) {
     line("FAIL", "network", "%s:%u: %s -> check the network, DNS and the clock", host.c_str(),
          static_cast<unsigned>(url->port), s.message());

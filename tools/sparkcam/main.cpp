@@ -195,22 +195,22 @@ int print_problems(const app::ConfigParse& parsed) {
 int check_config(const Options& o, const app::ConfigParse& parsed) {
   if (!parsed.ok()) return print_problems(parsed);
   const app::Config& c = parsed.config;
-  std::printf("%s: OK: %zu preset%s, camera %s, %zu button%s, display %s, API %s\n",
-              o.config.c_str(), c.presets.size(), c.presets.size() == 1 ? "" : "s",
-              c.camera.kind == app::CameraSettings::Kind::kV4l2      ? c.camera.device.c_str()
-              : c.camera.kind == app::CameraSettings::Kind::kCommand ? "command"
-                                                                     : c.camera.dir.c_str(),
-              c.buttons.empty() ? 1 : c.buttons.size(), c.buttons.size() > 1 ? "s" : "",
-              c.display.kind == app::DisplaySettings::Kind::kNone ? "none"
-                                                                  : c.display.device.c_str(),
-              c.api.base.c_str());
+  std::printf(
+      "%s: OK: %zu preset%s, camera %s, %zu button%s, display %s, API %s\n", o.config.c_str(),
+      c.presets.size(), c.presets.size() == 1 ? "" : "s",
+      c.camera.kind == app::CameraSettings::Kind::kV4l2      ? c.camera.device.c_str()
+      : c.camera.kind == app::CameraSettings::Kind::kCommand ? "command"
+                                                             : c.camera.dir.c_str(),
+      c.buttons.empty() ? 1 : c.buttons.size(), c.buttons.size() > 1 ? "s" : "",
+      c.display.kind == app::DisplaySettings::Kind::kNone ? "none" : c.display.device.c_str(),
+      c.api.base.c_str());
   return kExitOk;
 }
 
 // The simulator's camera: --photos, else the config's webcam when it is
 // there, else the config's folder.
-std::unique_ptr<hal::Camera> host_camera(const Options& o, const app::Config& c,
-                                         platform::Sys& sys, hal::Clock& clock, Status* error) {
+std::unique_ptr<hal::Camera> host_camera(const Options& o, const app::Config& c, platform::Sys& sys,
+                                         hal::Clock& clock, Status* error) {
   if (!o.photos.empty()) {
     platform::DirectoryConfig d;
     d.dir = app::absolute_path(o.photos);
@@ -230,7 +230,8 @@ std::unique_ptr<hal::Camera> host_camera(const Options& o, const app::Config& c,
 }
 
 Result<std::string> api_key(const app::Config& c) {
-  if (const char* env = std::getenv("SPARK_API_KEY"); env && *env) return platform::load_api_key("");
+  if (const char* env = std::getenv("SPARK_API_KEY"); env && *env)
+    return platform::load_api_key("");
   if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY")) {
     std::string path = std::string(creds) + "/api-key";
     if (::access(path.c_str(), F_OK) == 0) {
@@ -299,8 +300,8 @@ void keep_screens(const std::string& dir, app::KioskSettings& settings) {
   };
 }
 
-Status open_host_sim(const Options& o, const app::Config& c, platform::Sys& sys,
-                     hal::Clock& clock, Devices& d, app::KioskSettings& settings) {
+Status open_host_sim(const Options& o, const app::Config& c, platform::Sys& sys, hal::Clock& clock,
+                     Devices& d, app::KioskSettings& settings) {
   Status error;
   d.sim_camera = host_camera(o, c, sys, clock, &error);
   if (!d.sim_camera) return error;
@@ -416,9 +417,12 @@ int parse_args(int argc, char** argv, Options& o) {
   static const struct {
     const char* name;
     bool Options::*flag;
-  } kFlags[] = {{"--host-sim", &Options::host_sim},         {"--headless", &Options::headless},
-                {"--check-config", &Options::check},        {"--diag", &Options::diag},
-                {"--skip-buttons", &Options::skip_buttons}, {"-v", &Options::verbose},
+  } kFlags[] = {{"--host-sim", &Options::host_sim},
+                {"--headless", &Options::headless},
+                {"--check-config", &Options::check},
+                {"--diag", &Options::diag},
+                {"--skip-buttons", &Options::skip_buttons},
+                {"-v", &Options::verbose},
                 {"--verbose", &Options::verbose}};
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];

@@ -45,17 +45,19 @@ TEST_CASE("model_spec_gives_the_endpoint_and_the_limits") {
 }
 
 TEST_CASE("model_spec_replies_that_are_not_a_spec_are_refused") {
-  for (const char* text :
-       {R"({"data":null,"status":{"code":404,"message":"no such model"}})",
-        R"({"data":{"api":{}},"status":{"code":200}})", R"([1,2])",
-        R"({"data":{"api":{"endpoint":"https://cloud.vtrix.ai/x","method":"GET"}}})",
-        R"({"data":{"api":{"endpoint":"https://cloud.vtrix.ai/x"},"parameters":[{"name":"prompt","constraints":{"max_length":0}}]}})",
-        R"({"data":{"api":{"endpoint":"https://cloud.vtrix.ai/x"},"parameters":[{"name":"scale","constraints":{"min":0,"max":7}}]}})"}) {
+  for (
+      const char* text :
+      {R"({"data":null,"status":{"code":404,"message":"no such model"}})",
+       R"({"data":{"api":{}},"status":{"code":200}})", R"([1,2])",
+       R"({"data":{"api":{"endpoint":"https://cloud.vtrix.ai/x","method":"GET"}}})",
+       R"({"data":{"api":{"endpoint":"https://cloud.vtrix.ai/x"},"parameters":[{"name":"prompt","constraints":{"max_length":0}}]}})",
+       R"({"data":{"api":{"endpoint":"https://cloud.vtrix.ai/x"},"parameters":[{"name":"scale","constraints":{"min":0,"max":7}}]}})"}) {
     INFO(text);
     CHECK_FALSE(parse_model_spec(json(text)).is_ok());
   }
   // The vendor CLI's envelope with status code 0 and no parameters is fine.
-  CHECK(parse_model_spec(json(R"({"data":{"api":{"endpoint":"https://a.vtrix.ai/g"}},"status":{"code":0}})"))
+  CHECK(parse_model_spec(
+            json(R"({"data":{"api":{"endpoint":"https://a.vtrix.ai/g"}},"status":{"code":0}})"))
             .is_ok());
 }
 
@@ -65,9 +67,9 @@ TEST_CASE("the_key_goes_only_to_the_api_host_or_the_vendor_domain") {
   CHECK(check_spec_endpoint("https://cloud.vtrix.ai/model/v1/generation", base).is_ok());
   CHECK(check_spec_endpoint("https://vtrix.ai/g", base).is_ok());
   CHECK(check_spec_endpoint("https://A.B.VTRIX.AI/g", base).is_ok());
-  for (const char* bad : {"https://evil.example/model/v1/generation", "https://evilvtrix.ai/g",
-                          "https://vtrix.ai.evil.example/g", "http://cloud.vtrix.ai/g",
-                          "http://localhost:8443/g"}) {
+  for (const char* bad :
+       {"https://evil.example/model/v1/generation", "https://evilvtrix.ai/g",
+        "https://vtrix.ai.evil.example/g", "http://cloud.vtrix.ai/g", "http://localhost:8443/g"}) {
     INFO(bad);
     Status s = check_spec_endpoint(bad, base);
     CHECK(s.code() == Code::kPermissionDenied);

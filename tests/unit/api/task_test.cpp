@@ -65,7 +65,8 @@ TEST_CASE("failed_task_error_in_each_shape") {
   CHECK(std::string(a->error.message) == "Invalid image format");
   CHECK(std::string(a->cost).empty());
 
-  auto b = parse_task(json(R"({"id":"x","status":"failed","error":{"code":"3007095","message":"boom"}})"));
+  auto b = parse_task(
+      json(R"({"id":"x","status":"failed","error":{"code":"3007095","message":"boom"}})"));
   REQUIRE(b.is_ok());
   CHECK(b->error.code.value() == 3007095);
   CHECK(std::string(b->error.message) == "boom");

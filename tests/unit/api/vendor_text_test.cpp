@@ -25,8 +25,9 @@ TEST_CASE("vendor_error_text_is_cut_between_characters") {
   for (int i = 0; i < 30; ++i) chinese += "图片格式无效";
   for (int lead = 0; lead < 3; ++lead) {
     std::string text = std::string(static_cast<size_t>(lead), 'x') + chinese;
-    auto t = parse_task(json(R"({"id":"t1","status":"failed","error":{"code":3007003,"error_message":")" +
-                             text + R"("}})"));
+    auto t = parse_task(
+        json(R"({"id":"t1","status":"failed","error":{"code":3007003,"error_message":")" + text +
+             R"("}})"));
     REQUIRE(t.is_ok());
     std::string m = t->error.message;
     CHECK(m.size() < sizeof t->error.message);

@@ -27,16 +27,16 @@
 #include "platform/linux/linux_clock.h"
 
 using namespace spark;
+using api::TaskState;
 using spark::testing::FakeIoKernel;
 using test::task;
-using api::TaskState;
 
 namespace {
 
 std::string fresh_state(const std::string& name) {
   const char* base = std::getenv("SPARK_TEST_TMP");
-  std::string dir = std::string(base ? base : "/tmp") + "/kiosk." + name + "." +
-                    std::to_string(getpid());
+  std::string dir =
+      std::string(base ? base : "/tmp") + "/kiosk." + name + "." + std::to_string(getpid());
   std::string cmd = "rm -rf '" + dir + "' && mkdir -p '" + dir + "/camera'";
   REQUIRE(std::system(cmd.c_str()) == 0);
   REQUIRE(app::open_state_dir(dir).is_ok());
@@ -153,7 +153,9 @@ struct Run {
 
   app::KioskSettings settings;
 
-  explicit Run(Kiosk& k) : kiosk(k), hw(k.k, k.clock),
+  explicit Run(Kiosk& k)
+      : kiosk(k),
+        hw(k.k, k.clock),
         edits(k.api, k.journal, k.clock, k.jitter, k.files, k.dir, "https://127.0.0.1:1") {
     REQUIRE(platform::open_kiosk_hardware(k.config, k.k, k.clock, hw).is_ok());
     for (const auto& p : k.config.presets) settings.presets.push_back({p.name, p.prompt, p.scale});
@@ -163,8 +165,8 @@ struct Run {
   }
   Status until(uint64_t end_ms) {
     kiosk.chip->unplug_at_ms = end_ms;
-    app::KioskDevices d{*hw.camera, hw.button(), kiosk.clock, hw.led.get(), hw.display.get(),
-                        nullptr};
+    app::KioskDevices d{*hw.camera,   hw.button(),      kiosk.clock,
+                        hw.led.get(), hw.display.get(), nullptr};
     c = std::make_unique<app::Controller>(d, edits, settings);
     Status s = c->start();
     if (!s.is_ok()) return s;

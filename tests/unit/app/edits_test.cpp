@@ -41,8 +41,8 @@ struct StateFixture {
 
   static std::string make(const std::string& name) {
     const char* base = std::getenv("SPARK_TEST_TMP");
-    std::string dir = std::string(base ? base : "/tmp") + "/edits." + name + "." +
-                      std::to_string(getpid());
+    std::string dir =
+        std::string(base ? base : "/tmp") + "/edits." + name + "." + std::to_string(getpid());
     std::string cmd = "rm -rf '" + dir + "'";
     REQUIRE(std::system(cmd.c_str()) == 0);
     REQUIRE(app::open_state_dir(dir).is_ok());
@@ -87,7 +87,9 @@ struct PressAt final : job::Observer {
   }
 };
 
-bool file_exists(const std::string& p) { return access(p.c_str(), F_OK) == 0; }
+bool file_exists(const std::string& p) {
+  return access(p.c_str(), F_OK) == 0;
+}
 
 }  // namespace
 

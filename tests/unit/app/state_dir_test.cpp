@@ -37,8 +37,10 @@ struct Env {
   }
   ~Env() {
     for (int i = 0; i < 3; ++i) {
-      if (had[i]) setenv(names[i], saved[i].c_str(), 1);
-      else unsetenv(names[i]);
+      if (had[i])
+        setenv(names[i], saved[i].c_str(), 1);
+      else
+        unsetenv(names[i]);
     }
   }
 };
@@ -135,9 +137,9 @@ TEST_CASE("journal_entry_paths_are_checked_before_use") {
   };
   refused([](job::JournalEntry& e) { e.image_path = "/home/me/.ssh/id_ed25519"; }, "prepared");
   refused([](job::JournalEntry& e) { e.image_path += "/../../journal/job-x.json"; }, "prepared");
-  refused([](job::JournalEntry& e) {
-    e.image_path = "/home/me/.local/state/sparkcam/prepared/../key";
-  }, "prepared");
+  refused(
+      [](job::JournalEntry& e) { e.image_path = "/home/me/.local/state/sparkcam/prepared/../key"; },
+      "prepared");
   refused([](job::JournalEntry& e) { e.output_path = "photo.jpg"; }, "output");
   refused([](job::JournalEntry& e) { e.output_path = "/home/me/../other/.bashrc"; }, "output");
   refused([](job::JournalEntry& e) { e.output_path = "/home/me/./x.jpg"; }, "output");

@@ -7,10 +7,10 @@
 #include "heap_meter.h"
 
 using namespace spark;
-using spark::codec::Base64Encoder;
-using spark::codec::Base64Source;
 using spark::codec::base64_encode;
 using spark::codec::base64_encoded_size;
+using spark::codec::Base64Encoder;
+using spark::codec::Base64Source;
 
 namespace {
 std::string one_shot(ConstBytes in) {
@@ -91,8 +91,12 @@ TEST_CASE("base64_matches_the_rfc_reference_across_vector_step_boundaries") {
 }
 
 TEST_CASE("base64_rfc4648_test_vectors") {
-  const char* vectors[][2] = {{"", ""},           {"f", "Zg=="},         {"fo", "Zm8="},
-                              {"foo", "Zm9v"},    {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+  const char* vectors[][2] = {{"", ""},
+                              {"f", "Zg=="},
+                              {"fo", "Zm8="},
+                              {"foo", "Zm9v"},
+                              {"foob", "Zm9vYg=="},
+                              {"fooba", "Zm9vYmE="},
                               {"foobar", "Zm9vYmFy"}};
   for (auto& v : vectors) {
     CHECK(one_shot(as_bytes(v[0])) == v[1]);

@@ -12,7 +12,9 @@ using namespace spark::codec;
 
 namespace {
 
-std::string written(GrowingSink& s) { return std::string(as_chars(s.bytes())); }
+std::string written(GrowingSink& s) {
+  return std::string(as_chars(s.bytes()));
+}
 
 }  // namespace
 
@@ -25,7 +27,7 @@ TEST_CASE("utf8_accepts_valid_text_and_counts_code_points") {
 
 TEST_CASE("utf8_rejects_overlong_surrogate_truncated_and_out_of_range") {
   const char* bad[] = {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
-                       "\xE2\x82", "\x80", "\xFF", "ok\xC3"};
+                       "\xE2\x82", "\x80",         "\xFF",         "ok\xC3"};
   for (const char* text : bad) CHECK_MESSAGE(!utf8_valid(text), text);
   Utf8Scan s = utf8_scan("ab\xC3(");
   CHECK_FALSE(s.valid);

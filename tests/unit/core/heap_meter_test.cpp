@@ -11,9 +11,9 @@
 
 #include "heap_meter.h"
 
-using spark::test::HeapScope;
 using spark::test::heap_meter_available;
 using spark::test::heap_stats;
+using spark::test::HeapScope;
 
 TEST_CASE("heap_meter_counts_new_and_delete") {
   REQUIRE(heap_meter_available());

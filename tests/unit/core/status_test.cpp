@@ -115,7 +115,8 @@ TEST_CASE("status_long_utf8_message_is_cut_on_a_character_boundary") {
     CHECK(m.substr(m.size() - 3) == "...");
     CHECK((m.size() - 3 - lead) % 3 == 0);
     CHECK(chinese.compare(0, m.size() - 3 - lead, m, lead, m.size() - 3 - lead) == 0);
-    std::string c = Status::error(Code::kIo, "%s", chinese.c_str()).with_context("%s", text.c_str()).message();
+    std::string c =
+        Status::error(Code::kIo, "%s", chinese.c_str()).with_context("%s", text.c_str()).message();
     CHECK(c.substr(c.size() - 3) == "...");
     CHECK((c.size() - 3 - lead) % 3 == 0);
   }
@@ -125,8 +126,8 @@ TEST_CASE("status_long_utf8_message_is_cut_on_a_character_boundary") {
 // kept is still UTF-8 (the stray bytes become '?').
 TEST_CASE("status_message_is_always_utf8") {
   const std::string reason = "图片格式无效";
-  std::string m = Status::error(Code::kUnavailable, "proxy refused: %.*s (HTTP 502)", 4,
-                                reason.c_str())
-                      .message();
+  std::string m =
+      Status::error(Code::kUnavailable, "proxy refused: %.*s (HTTP 502)", 4, reason.c_str())
+          .message();
   CHECK(m == "proxy refused: 图? (HTTP 502)");
 }

@@ -221,11 +221,11 @@ TEST_CASE("parser_caps_head_body_and_trailers") {
             .status.code() == Code::kResourceExhausted);
   CHECK(parse(q, "HTTP/1.1 200 OK\r\n\r\n" + std::string(11, 'x'), 0, false, 10).status.code() ==
         Code::kResourceExhausted);
-  Parsed trailers = parse(q, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: " +
-                                 std::string(300, 't'));
+  Parsed trailers = parse(
+      q, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: " + std::string(300, 't'));
   CHECK(trailers.status.code() == Code::kResourceExhausted);
-  Parsed ext = parse(q, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" +
-                            std::string(5000, 'e'));
+  Parsed ext =
+      parse(q, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" + std::string(5000, 'e'));
   CHECK(ext.status.code() == Code::kDataLoss);
 }
 
@@ -239,6 +239,7 @@ TEST_CASE("parser_finish_tells_complete_from_cut") {
   Parsed cut = parse(p, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 0, true);
   CHECK(cut.status.code() == Code::kDataLoss);
   CHECK(std::string(cut.status.message()) == "connection closed after 3 of 10 body bytes");
-  Parsed cut_chunk = parse(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", 0, true);
+  Parsed cut_chunk =
+      parse(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", 0, true);
   CHECK(cut_chunk.status.code() == Code::kDataLoss);
 }

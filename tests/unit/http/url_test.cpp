@@ -24,9 +24,10 @@ TEST_CASE("url_parses_host_port_and_target") {
 }
 
 TEST_CASE("url_rejects_what_would_break_or_leak") {
-  const char* bad[] = {"api.example.com/x", "ftp://x/", "https://user:pw@host/", "https://:443/",
-                       "https://host:0/", "https://host:70000/", "https://host:/",
-                       "https://host/a b", "https://[::1/", "https://host?q"};
+  const char* bad[] = {"api.example.com/x", "ftp://x/",         "https://user:pw@host/",
+                       "https://:443/",     "https://host:0/",  "https://host:70000/",
+                       "https://host:/",    "https://host/a b", "https://[::1/",
+                       "https://host?q"};
   for (const char* text : bad) CHECK_MESSAGE(!parse_url(text).is_ok(), text);
 }
 
@@ -94,12 +95,11 @@ TEST_CASE("proxy_for_splits_off_user_and_password_and_never_repeats_them") {
   // Errors name the problem without the password, also when a raw / ? # in
   // it hides the '@' from the host parser (a numeric password would have
   // become a port of the host "kiosk").
-  for (const char* text :
-       {"https://kiosk:hunter2@proxy:1", "http://kiosk:hunter2@proxy:99999",
-        "http://kiosk:hunter2@:1", "kiosk:hunter2@", "http://kiosk:hunter2/x@proxy:1",
-        "http://kiosk:12345/x@proxy:3128", "http://kiosk:ab#hunter2@proxy:1",
-        "http://kiosk:hunter2?x@proxy:1", "kiosk:hunter2@pr/?u=ftp://x@y",
-        "http://proxy.lan:1/a@hunter2"}) {
+  for (const char* text : {"https://kiosk:hunter2@proxy:1", "http://kiosk:hunter2@proxy:99999",
+                           "http://kiosk:hunter2@:1", "kiosk:hunter2@",
+                           "http://kiosk:hunter2/x@proxy:1", "http://kiosk:12345/x@proxy:3128",
+                           "http://kiosk:ab#hunter2@proxy:1", "http://kiosk:hunter2?x@proxy:1",
+                           "kiosk:hunter2@pr/?u=ftp://x@y", "http://proxy.lan:1/a@hunter2"}) {
     auto bad = proxy_for("api.example.com", text, "");
     REQUIRE_MESSAGE(!bad.is_ok(), text);
     CHECK(bad.status().code() == Code::kInvalidArgument);
@@ -129,7 +129,7 @@ TEST_CASE("proxy_basic_credentials_follow_rfc_7617") {
     return std::string(token, basic_credentials(userinfo, token, sizeof token));
   };
   CHECK(basic("kiosk:p%40ss") == "a2lvc2s6cEBzcw==");  // "kiosk:p@ss"
-  CHECK(basic("kiosk") == "a2lvc2s6");                  // "kiosk:", the colon added
+  CHECK(basic("kiosk") == "a2lvc2s6");                 // "kiosk:", the colon added
   CHECK(basic("") == "");
   CHECK(basic("kiosk:100%") == "");
   // The longest user info fits, colon and all; one byte more does not.

@@ -84,8 +84,12 @@ struct Kind {
 // One small file of every input kind the corpus has.
 std::vector<Kind> kinds(const Picture& pic) {
   std::vector<Kind> k;
-  auto jpeg = [&](const char* name, JpegSpec s, int tol) { k.push_back({name, test::make_jpeg(pic, s), tol}); };
-  auto png = [&](const char* name, test::PngSpec s, int tol) { k.push_back({name, test::make_png(pic, s), tol}); };
+  auto jpeg = [&](const char* name, JpegSpec s, int tol) {
+    k.push_back({name, test::make_jpeg(pic, s), tol});
+  };
+  auto png = [&](const char* name, test::PngSpec s, int tol) {
+    k.push_back({name, test::make_png(pic, s), tol});
+  };
   JpegSpec s;
   jpeg("baseline 4:2:0", s, 12);
   s.h_samp = s.v_samp = 1;
@@ -230,7 +234,8 @@ TEST_CASE("fit_resample_filters_instead_of_picking_pixels") {
   Picture pic{301, 301, std::vector<uint8_t>(301 * 301 * 3)};
   for (uint32_t y = 0; y < 301; ++y) {
     for (uint32_t x = 0; x < 301; ++x) {
-      std::fill_n(&pic.rgb[(size_t{y} * 301 + x) * 3], 3, static_cast<uint8_t>((x + y) % 2 ? 255 : 0));
+      std::fill_n(&pic.rgb[(size_t{y} * 301 + x) * 3], 3,
+                  static_cast<uint8_t>((x + y) % 2 ? 255 : 0));
     }
   }
   FitOptions o;
@@ -303,7 +308,8 @@ TEST_CASE("fit_peak_heap_within_plan") {
       CHECK(peak <= pl->memory_bytes);
       // Without the frame and the whole-image buffer, well under 1 MB.
       CHECK(peak - std::min<uint64_t>(peak, pl->frame_bytes + pl->whole_image_bytes) < (1u << 20));
-      MESSAGE(std::string(k.name) << " orientation " << o << ": peak heap " << peak << " of planned " << pl->memory_bytes);
+      MESSAGE(std::string(k.name) << " orientation " << o << ": peak heap " << peak
+                                  << " of planned " << pl->memory_bytes);
     }
   }
 }

@@ -23,7 +23,8 @@ Rgb Picture::mean(uint32_t x0, uint32_t y0, uint32_t w, uint32_t h) const {
     }
   }
   uint64_t n = uint64_t{w} * h;
-  return {static_cast<uint8_t>(s[0] / n), static_cast<uint8_t>(s[1] / n), static_cast<uint8_t>(s[2] / n)};
+  return {static_cast<uint8_t>(s[0] / n), static_cast<uint8_t>(s[1] / n),
+          static_cast<uint8_t>(s[2] / n)};
 }
 
 Picture quadrants(uint32_t width, uint32_t height) {
@@ -48,12 +49,15 @@ Picture noisy(uint32_t width, uint32_t height, uint32_t seed, int amplitude) {
     for (uint32_t x = 0; x < width; ++x) {
       for (int c = 0; c < 3; ++c) {
         state = state * 1664525u + 1013904223u;
-        int base = c == 0 ? static_cast<int>(x * 255 / width)
+        int base = c == 0   ? static_cast<int>(x * 255 / width)
                    : c == 1 ? static_cast<int>(y * 255 / height)
                             : 128;
-        int v = base + static_cast<int>((state >> 24) % static_cast<uint32_t>(2 * amplitude + 1)) - amplitude;
+        int v = base + static_cast<int>((state >> 24) % static_cast<uint32_t>(2 * amplitude + 1)) -
+                amplitude;
         p.rgb[(size_t{y} * width + x) * 3 + static_cast<size_t>(c)] =
-            static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+            static_cast<uint8_t>(v < 0     ? 0
+                                 : v > 255 ? 255
+                                           : v);
       }
     }
   }
@@ -72,14 +76,34 @@ Picture stored_for_orientation(const Picture& up, int o) {
     for (uint32_t x = 0; x < W; ++x) {
       uint32_t dx = x, dy = y;
       switch (o) {
-        case 2: dx = W - 1 - x; break;
-        case 3: dx = W - 1 - x; dy = H - 1 - y; break;
-        case 4: dy = H - 1 - y; break;
-        case 5: dx = y; dy = x; break;
-        case 6: dx = H - 1 - y; dy = x; break;
-        case 7: dx = H - 1 - y; dy = W - 1 - x; break;
-        case 8: dx = y; dy = W - 1 - x; break;
-        default: break;
+        case 2:
+          dx = W - 1 - x;
+          break;
+        case 3:
+          dx = W - 1 - x;
+          dy = H - 1 - y;
+          break;
+        case 4:
+          dy = H - 1 - y;
+          break;
+        case 5:
+          dx = y;
+          dy = x;
+          break;
+        case 6:
+          dx = H - 1 - y;
+          dy = x;
+          break;
+        case 7:
+          dx = H - 1 - y;
+          dy = W - 1 - x;
+          break;
+        case 8:
+          dx = y;
+          dy = W - 1 - x;
+          break;
+        default:
+          break;
       }
       std::memcpy(&s.rgb[(size_t{y} * W + x) * 3], &up.rgb[(size_t{dy} * up.width + dx) * 3], 3);
     }
@@ -186,7 +210,8 @@ std::vector<uint8_t> make_jpeg(const Picture& pic, const JpegSpec& spec) {
     const uint8_t* in = &pic.rgb[size_t{y} * pic.width * 3];
     for (uint32_t x = 0; x < pic.width; ++x) {
       if (spec.color == JpegColor::kGray) {
-        row[x] = static_cast<uint8_t>((in[3 * x] * 77 + in[3 * x + 1] * 150 + in[3 * x + 2] * 29) >> 8);
+        row[x] =
+            static_cast<uint8_t>((in[3 * x] * 77 + in[3 * x + 1] * 150 + in[3 * x + 2] * 29) >> 8);
       } else if (cmyk) {
         // libjpeg writes an Adobe marker for CMYK/YCCK; store inverted CMYK
         // as Photoshop and ImageMagick do.
@@ -222,8 +247,8 @@ std::vector<uint8_t> make_png(const Picture& pic, const PngSpec& spec) {
   png_set_write_fn(png, &out, png_write_vec, png_flush_none);
   const int ct = spec.color_type;
   png_set_IHDR(png, info, pic.width, pic.height, spec.bit_depth, ct,
-               spec.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
+               spec.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   std::vector<png_color> palette;
   if (ct == PNG_COLOR_TYPE_PALETTE) {
     // A palette of the picture's first 256 distinct colours (test pictures
@@ -231,7 +256,8 @@ std::vector<uint8_t> make_png(const Picture& pic, const PngSpec& spec) {
     for (size_t i = 0; i < pic.rgb.size() && palette.size() < 256; i += 3) {
       png_color col{pic.rgb[i], pic.rgb[i + 1], pic.rgb[i + 2]};
       bool seen = false;
-      for (auto& p : palette) seen = seen || (p.red == col.red && p.green == col.green && p.blue == col.blue);
+      for (auto& p : palette)
+        seen = seen || (p.red == col.red && p.green == col.green && p.blue == col.blue);
       if (!seen) palette.push_back(col);
     }
     png_set_PLTE(png, info, palette.data(), static_cast<int>(palette.size()));
@@ -291,12 +317,15 @@ struct DecodeErr {
   jmp_buf jump;
   int warnings;
 };
-void decode_error_exit(j_common_ptr c) { longjmp(static_cast<DecodeErr*>(c->client_data)->jump, 1); }
+void decode_error_exit(j_common_ptr c) {
+  longjmp(static_cast<DecodeErr*>(c->client_data)->jump, 1);
+}
 void decode_emit(j_common_ptr c, int level) {
   if (level < 0) ++static_cast<DecodeErr*>(c->client_data)->warnings;
 }
 // Plain C frame: no C++ objects between setjmp and libjpeg.
-bool decode_frame(const uint8_t* data, size_t size, Decoded* out, uint8_t* (*grow)(Decoded*, size_t)) {
+bool decode_frame(const uint8_t* data, size_t size, Decoded* out,
+                  uint8_t* (*grow)(Decoded*, size_t)) {
   jpeg_decompress_struct c;
   DecodeErr err;
   std::memset(&c, 0, sizeof(c));

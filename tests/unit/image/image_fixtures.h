@@ -40,11 +40,11 @@ struct JpegSpec {
   int h_samp = 2, v_samp = 2;  // luma sampling for YCbCr: 2x2 = 4:2:0, 1x1 = 4:4:4
   bool progressive = false;
   bool arithmetic = false;
-  bool multi_scan = false;     // sequential, one component per scan
-  int orientation = 0;         // EXIF orientation; 0 = no EXIF
+  bool multi_scan = false;  // sequential, one component per scan
+  int orientation = 0;      // EXIF orientation; 0 = no EXIF
   bool exif_big_endian = true;
   bool icc = false;
-  bool restart_rows = false;   // restart markers every MCU row
+  bool restart_rows = false;  // restart markers every MCU row
 };
 
 std::vector<uint8_t> make_jpeg(const Picture& pic, const JpegSpec& spec = {});

@@ -144,7 +144,8 @@ TEST_CASE("plan_validates_and_clamps_options") {
 }
 
 TEST_CASE("plan_output_fits_every_limit_for_many_sizes") {
-  const uint32_t sides[] = {2, 3, 17, 511, 512, 1000, 1537, 2047, 2048, 2049, 3000, 4031, 4097, 6001, 9999, 65535};
+  const uint32_t sides[] = {2,    3,    17,   511,  512,  1000, 1537, 2047,
+                            2048, 2049, 3000, 4031, 4097, 6001, 9999, 65535};
   const uint32_t maxes[] = {512, 1024, 2048, 4096};
   for (uint32_t w : sides) {
     for (uint32_t h : sides) {

@@ -114,7 +114,8 @@ TEST_CASE("probe_detects_icc_profile") {
 
 TEST_CASE("exif_orientation_survives_hostile_blocks") {
   // A valid big-endian block with orientation 6, then every corruption.
-  uint8_t good[] = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0};
+  uint8_t good[] = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0,
+                    3,   0,   0, 0,  1, 0, 6, 0, 0, 0, 0,    0,    0};
   CHECK(exif_orientation(ConstBytes(good, sizeof(good))) == 6);
   for (size_t n = 0; n < sizeof(good) - 4; ++n) {
     // Every truncation: the entry is cut, so orientation reads as upright.
@@ -197,7 +198,8 @@ TEST_CASE("probe_truncated_headers_are_data_loss_at_every_length") {
     auto p = probe_bytes(std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + static_cast<long>(n)));
     CHECK_FALSE(p.is_ok());
   }
-  CHECK(probe_bytes(std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + static_cast<long>(sos + 5))).is_ok());
+  CHECK(probe_bytes(std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + static_cast<long>(sos + 5)))
+            .is_ok());
 }
 
 TEST_CASE("probe_rejects_broken_frame_headers") {

@@ -32,14 +32,16 @@ namespace {
 
 std::string fresh_dir(const std::string& name) {
   const char* base = std::getenv("SPARK_TEST_TMP");
-  std::string dir = std::string(base ? base : "/tmp") + "/offline." + name + "." +
-                    std::to_string(getpid());
+  std::string dir =
+      std::string(base ? base : "/tmp") + "/offline." + name + "." + std::to_string(getpid());
   std::string cmd = "rm -rf '" + dir + "' && mkdir -p '" + dir + "'";
   REQUIRE(std::system(cmd.c_str()) == 0);
   return dir;
 }
 
-bool file_exists(const std::string& p) { return access(p.c_str(), F_OK) == 0; }
+bool file_exists(const std::string& p) {
+  return access(p.c_str(), F_OK) == 0;
+}
 
 std::string slurp(const std::string& p) {
   std::ifstream f(p, std::ios::binary);
@@ -78,7 +80,8 @@ struct Offline {
   job::EditSettings settings;
 
   explicit Offline(const std::string& name)
-      : dir(fresh_dir(name)), storage(std::move(platform::DirStorage::open(dir + "/journal")).value()) {}
+      : dir(fresh_dir(name)),
+        storage(std::move(platform::DirStorage::open(dir + "/journal")).value()) {}
 
   job::JournalEntry entry() {
     job::JournalEntry e;
@@ -408,7 +411,8 @@ TEST_CASE("offline_download_faults_and_size_checks") {
 
   SUBCASE("a 503 and a cut transfer are downloaded again") {
     f.api.downloads.push_back(http_error(Phase::kDownload, 503));
-    f.api.downloads.push_back(result(jpeg_bytes().substr(0, 6), false, false));  // short, incomplete
+    f.api.downloads.push_back(
+        result(jpeg_bytes().substr(0, 6), false, false));  // short, incomplete
     f.api.downloads.push_back(result(jpeg_bytes()));
     auto out = f.run(e);
     CHECK(out.state == State::kDone);

@@ -22,8 +22,8 @@ namespace spark::test {
 
 struct Step {
   api::Reply reply;
-  std::string body;         // download: the bytes written to the sink
-  uint32_t takes_ms = 0;    // time the call lasts on the ManualClock
+  std::string body;       // download: the bytes written to the sink
+  uint32_t takes_ms = 0;  // time the call lasts on the ManualClock
 };
 
 inline Step task(const char* id, api::TaskState state = api::TaskState::kPending,
@@ -43,8 +43,9 @@ inline Step task(const char* id, api::TaskState state = api::TaskState::kPending
   s.reply.task.size = size;
   std::snprintf(s.reply.task.cost, sizeof s.reply.task.cost, "%s", cost);
   s.reply.task.error.code = code;
-  if (code) std::snprintf(s.reply.task.error.message, sizeof s.reply.task.error.message, "code %lld",
-                          static_cast<long long>(*code));
+  if (code)
+    std::snprintf(s.reply.task.error.message, sizeof s.reply.task.error.message, "code %lld",
+                  static_cast<long long>(*code));
   return s;
 }
 
@@ -78,8 +79,12 @@ inline Step result(std::string body, bool png = false, bool complete = true) {
   return s;
 }
 
-inline std::string jpeg_bytes() { return std::string("\xFF\xD8\xFF\xE0 a JPEG \xFF\xD9", 14); }
-inline std::string png_bytes() { return std::string("\x89PNG\r\n\x1A\n a PNG IEND", 19); }
+inline std::string jpeg_bytes() {
+  return std::string("\xFF\xD8\xFF\xE0 a JPEG \xFF\xD9", 14);
+}
+inline std::string png_bytes() {
+  return std::string("\x89PNG\r\n\x1A\n a PNG IEND", 19);
+}
 
 class FakeService final : public api::Service {
  public:

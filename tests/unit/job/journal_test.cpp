@@ -134,7 +134,10 @@ TEST_CASE("damaged_record_is_skipped_with_a_warning_and_others_resume") {
   JournalEntry e = sample();
   REQUIRE(f.journal.begin(e).is_ok());
   REQUIRE(f.storage.write_atomic("job-999-bad.json", as_bytes("{\"job_id\":")).is_ok());
-  REQUIRE(f.storage.write_atomic("job-998-other.json", as_bytes("{\"job_id\":\"x\",\"stage\":\"intent\"}")).is_ok());
+  REQUIRE(
+      f.storage
+          .write_atomic("job-998-other.json", as_bytes("{\"job_id\":\"x\",\"stage\":\"intent\"}"))
+          .is_ok());
   std::vector<JournalEntry> open;
   REQUIRE(f.journal.unfinished(&open).is_ok());
   REQUIRE(open.size() == 1);

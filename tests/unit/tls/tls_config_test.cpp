@@ -9,7 +9,9 @@
 using namespace spark;
 
 namespace {
-std::string ca_bundle() { return std::string(SPARK_TEST_CA); }
+std::string ca_bundle() {
+  return std::string(SPARK_TEST_CA);
+}
 }  // namespace
 
 TEST_CASE("tls_context_loads_a_ca_file_and_pins") {
@@ -27,8 +29,7 @@ TEST_CASE("tls_context_rejects_malformed_pins") {
   platform::GetrandomEntropy entropy;
   const char* bad[] = {"sha1/zTgO+vKWGCc0dz28xWB1PpqF8HXF9O6eZzf/rqFu9io=",
                        "sha256/zTgO+vKWGCc0dz28xWB1PpqF8HXF9O6eZzf/rqFu9i=",
-                       "sha256/zTgO+vKWGCc0dz28xWB1PpqF8HXF9O6eZzf/rqFu9!=",
-                       "sha256/short="};
+                       "sha256/zTgO+vKWGCc0dz28xWB1PpqF8HXF9O6eZzf/rqFu9!=", "sha256/short="};
   for (const char* pin : bad) {
     tls::Config c;
     c.ca_file = ca_bundle();

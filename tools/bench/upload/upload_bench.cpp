@@ -43,9 +43,9 @@ int fail(const Status& s) {
 }
 
 uint64_t micros_since(std::chrono::steady_clock::time_point t0) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::steady_clock::now() - t0)
-                                   .count());
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count());
 }
 
 uint64_t median(std::vector<uint64_t> v) {
@@ -66,8 +66,8 @@ Result<uint64_t> handshake_once(tls::Context& tls, hal::Socket& socket, hal::Clo
   SPARK_TRY(session.handshake(host, url.port, deadline, &cache));
   const uint64_t us = micros_since(t0);
   resumed = session.info().resumed;
-  const std::string get = "GET " + std::string(url.target) +
-                          " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+  const std::string get = "GET " + std::string(url.target) + " HTTP/1.1\r\nHost: " + host +
+                          "\r\nConnection: close\r\n\r\n";
   SPARK_TRY(session.write_all(ConstBytes(reinterpret_cast<const uint8_t*>(get.data()), get.size()),
                               deadline));
   uint8_t buf[4096];
@@ -112,18 +112,25 @@ int main(int argc, char** argv) {
   int handshake_rounds = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--url") url = argv[i + 1];
-    else if (k == "--ca-file") ca = argv[i + 1];
-    else if (k == "--file") file = argv[i + 1];
-    else if (k == "--write-body") write_body = argv[i + 1];
-    else if (k == "--requests") requests = std::atoi(argv[i + 1]);
-    else if (k == "--handshakes") handshake_rounds = std::atoi(argv[i + 1]);
+    if (k == "--url")
+      url = argv[i + 1];
+    else if (k == "--ca-file")
+      ca = argv[i + 1];
+    else if (k == "--file")
+      file = argv[i + 1];
+    else if (k == "--write-body")
+      write_body = argv[i + 1];
+    else if (k == "--requests")
+      requests = std::atoi(argv[i + 1]);
+    else if (k == "--handshakes")
+      handshake_rounds = std::atoi(argv[i + 1]);
   }
   if ((file.empty() && handshake_rounds <= 0) ||
       (write_body.empty() && (url.empty() || ca.empty())) || requests < 1) {
-    std::fprintf(stderr, "usage: upload_bench --url URL --ca-file CA --file IMAGE [--requests N]\n"
-                         "       upload_bench --file IMAGE --write-body OUT\n"
-                         "       upload_bench --url URL --ca-file CA --handshakes N\n");
+    std::fprintf(stderr,
+                 "usage: upload_bench --url URL --ca-file CA --file IMAGE [--requests N]\n"
+                 "       upload_bench --file IMAGE --write-body OUT\n"
+                 "       upload_bench --url URL --ca-file CA --handshakes N\n");
     return 2;
   }
 
@@ -177,12 +184,12 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(ms));
     } else {
       const tls::HandshakeInfo& hs = client.last_handshake();
-      std::printf("request %d: status %d, %llu body bytes, %llu ms (new connection: %s %s%s, "
-                  "handshake %llu ms)\n",
-                  i + 1, r->status, static_cast<unsigned long long>(body->length()),
-                  static_cast<unsigned long long>(ms), hs.version, hs.suite,
-                  hs.resumed ? " resumed" : "",
-                  static_cast<unsigned long long>(hs.handshake_ms));
+      std::printf(
+          "request %d: status %d, %llu body bytes, %llu ms (new connection: %s %s%s, "
+          "handshake %llu ms)\n",
+          i + 1, r->status, static_cast<unsigned long long>(body->length()),
+          static_cast<unsigned long long>(ms), hs.version, hs.suite, hs.resumed ? " resumed" : "",
+          static_cast<unsigned long long>(hs.handshake_ms));
     }
   }
   std::printf("tls handshakes: %u full, %u resumed; connections: %u\n", tls.full_handshakes(),
